@@ -1,0 +1,62 @@
+package cmdutil
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/dockwright/dockwright/internal/version"
+)
+
+// NewApp returns the urfave/cli application skeleton every binary uses: the
+// version, --log-level, --output, and flag errors mapped to exit code 2.
+func NewApp(name, usage string) *cli.App {
+	app := &cli.App{
+		Name:                 name,
+		Usage:                usage,
+		Version:              version.String(),
+		EnableBashCompletion: false,
+		HideHelpCommand:      true,
+		Writer:               os.Stdout,
+		ErrWriter:            os.Stderr,
+		Flags:                []cli.Flag{LogLevelFlag()},
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return Usage(fmt.Errorf("%w (see %s --help)", err, name))
+		},
+	}
+	// cli's default exit handler calls os.Exit itself; main decides instead.
+	app.ExitErrHandler = func(*cli.Context, error) {}
+	return app
+}
+
+// LogLevelFlag is --log-level (DOCKWRIGHT_LOG_LEVEL).
+func LogLevelFlag() cli.Flag {
+	return &cli.StringFlag{
+		Name:    "log-level",
+		Usage:   "diagnostics on stderr: debug, info, warn or error",
+		Value:   "warn",
+		EnvVars: []string{"DOCKWRIGHT_LOG_LEVEL"},
+	}
+}
+
+// OutputFlag is --output (DOCKWRIGHT_OUTPUT).
+func OutputFlag() cli.Flag {
+	return &cli.StringFlag{
+		Name:    "output",
+		Aliases: []string{"o"},
+		Usage:   "data format on stdout: json or table (default: json when stdout is not a terminal, else table)",
+		EnvVars: []string{"DOCKWRIGHT_OUTPUT"},
+	}
+}
+
+// Logger builds the stderr logger from --log-level.
+func Logger(cliContext *cli.Context) (*slog.Logger, error) {
+	return NewLogger(cliContext.App.ErrWriter, cliContext.String("log-level"))
+}
+
+// OutputFormat reads --output, defaulting by whether stdout is a terminal.
+func OutputFormat(cliContext *cli.Context) (Format, error) {
+	return ParseFormat(cliContext.String("output"), cliContext.App.Writer)
+}

@@ -1,0 +1,73 @@
+package cmdutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Exit codes shared by every dockwright binary (DESIGN.md).
+const (
+	// ExitOK means success.
+	ExitOK = 0
+	// ExitError means an operational error: network, API, Docker, files.
+	ExitError = 1
+	// ExitUsage means bad usage or invalid input: flags, config, catalog.
+	ExitUsage = 2
+	// ExitFailures means the job ran and found failures.
+	ExitFailures = 3
+)
+
+// ExitError carries the exit code an error should end the process with.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// WithCode wraps err so that ExitCode reports code for it. A nil err stays nil.
+func WithCode(code int, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &exitError{code: code, err: err}
+}
+
+// Usage marks err as bad usage or invalid input (exit 2).
+func Usage(err error) error { return WithCode(ExitUsage, err) }
+
+// Usagef formats a bad-usage error (exit 2).
+func Usagef(format string, args ...any) error { return Usage(fmt.Errorf(format, args...)) }
+
+// Failures marks err as "the job ran and found failures" (exit 3).
+func Failures(err error) error { return WithCode(ExitFailures, err) }
+
+// ExitCode maps an error to the process exit code: nil is 0, an error marked
+// with WithCode (anywhere in its chain) is that code, anything else is 1.
+func ExitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return ExitError
+}
+
+// Report writes err to w as "prog: message" and returns its exit code. A
+// cancelled context (SIGINT, SIGTERM) is reported as "interrupted".
+func Report(w io.Writer, prog string, err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintf(w, "%s: interrupted: %v\n", prog, err)
+		return ExitCode(err)
+	}
+	fmt.Fprintf(w, "%s: %v\n", prog, err)
+	return ExitCode(err)
+}

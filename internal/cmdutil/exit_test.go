@@ -1,0 +1,87 @@
+package cmdutil
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+)
+
+func TestExitCode(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"nil", nil, ExitOK},
+		{"plain error is operational", errors.New("boom"), ExitError},
+		{"usage", Usagef("bad flag %q", "x"), ExitUsage},
+		{"failures", Failures(errors.New("2 checks failed")), ExitFailures},
+		{"wrapped usage keeps code", fmt.Errorf("loading: %w", Usagef("bad")), ExitUsage},
+		{"cancelled is operational", context.Canceled, ExitError},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ExitCode(tt.err); got != tt.want {
+				t.Errorf("ExitCode(%v) = %d, want %d", tt.err, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestReport(t *testing.T) {
+	var buf bytes.Buffer
+	if code := Report(&buf, "tool", Usagef("invalid value %q for flag --x", "y")); code != ExitUsage {
+		t.Fatalf("code = %d", code)
+	}
+	if got, want := buf.String(), "tool: invalid value \"y\" for flag --x\n"; got != want {
+		t.Errorf("Report wrote %q, want %q", got, want)
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	var notTerminal bytes.Buffer
+	tests := []struct {
+		value   string
+		want    Format
+		wantErr bool
+	}{
+		{"", FormatJSON, false}, // a buffer is not a terminal
+		{"json", FormatJSON, false},
+		{"table", FormatTable, false},
+		{"yaml", "", true},
+	}
+	for _, tt := range tests {
+		t.Run("value="+tt.value, func(t *testing.T) {
+			got, err := ParseFormat(tt.value, &notTerminal)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			}
+			if err != nil && ExitCode(err) != ExitUsage {
+				t.Errorf("exit code %d, want 2", ExitCode(err))
+			}
+			if got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestUseColorHonoursNoColor(t *testing.T) {
+	t.Setenv("NO_COLOR", "")
+	if UseColor(&bytes.Buffer{}) {
+		t.Error("UseColor true with NO_COLOR set")
+	}
+}
+
+func TestNewLoggerLevels(t *testing.T) {
+	for _, lvl := range []string{"", "debug", "info", "warn", "error"} {
+		if _, err := NewLogger(&bytes.Buffer{}, lvl); err != nil {
+			t.Errorf("level %q: %v", lvl, err)
+		}
+	}
+	if _, err := NewLogger(&bytes.Buffer{}, "loud"); ExitCode(err) != ExitUsage {
+		t.Errorf("bad level: err %v, want usage error", err)
+	}
+}

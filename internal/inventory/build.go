@@ -1,0 +1,343 @@
+package inventory
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Inventory is the result of Build: hosts with their variables and groups.
+type Inventory struct {
+	Hosts  []Host            // sorted by name
+	Groups map[string]*Group // hosts and children in insertion order until sorted
+}
+
+// Host is one inventory host.
+type Host struct {
+	Name     string
+	Vars     map[string]any
+	Instance *Instance
+}
+
+// builtinFamily is one ec2.py-style group family.
+type builtinFamily struct {
+	parent string // nested_groups parent
+	on     bool
+	names  func(in *Instance) []string
+}
+
+// builder holds what Build prepares once per config.
+type builder struct {
+	cfg        *Config
+	sanitize   func(string) string
+	prefs      []HostnamePref
+	excluded   map[string]bool
+	compose    []program
+	conds      []program
+	keyed      []program
+	leadingSep bool
+	tagExclude []string
+	families   []builtinFamily
+}
+
+func newBuilder(cfg *Config) (*builder, error) {
+	b := &builder{cfg: cfg, sanitize: sanitizeAnsible, prefs: cfg.hostnames(), excluded: cfg.hostvarsExcluded(),
+		leadingSep: on(cfg.LeadingSeparator, true)}
+	if cfg.ContribSanitization {
+		b.sanitize = sanitizeEC2Py
+	}
+	b.tagExclude = []string{"Name", "aws:*"}
+	if cfg.TagGroupsExclude != nil {
+		b.tagExclude = *cfg.TagGroupsExclude
+	}
+	for _, ne := range cfg.Compose {
+		p, err := compile(cfg, "compose."+ne.Name, ne.Expr)
+		if err != nil {
+			return nil, err
+		}
+		b.compose = append(b.compose, p)
+	}
+	for _, ne := range cfg.Groups {
+		p, err := compile(cfg, "groups."+ne.Name, ne.Expr)
+		if err != nil {
+			return nil, err
+		}
+		b.conds = append(b.conds, p)
+	}
+	for i, kg := range cfg.KeyedGroups {
+		if kg.DefaultValue != nil && kg.TrailingSeparator != nil {
+			return nil, cfg.errorf(kg.Line, "keyed_groups[%d]: default_value and trailing_separator cannot be used together", i)
+		}
+		p, err := compile(cfg, fmt.Sprintf("keyed_groups[%d].key", i), kg.Key)
+		if err != nil {
+			return nil, err
+		}
+		b.keyed = append(b.keyed, p)
+	}
+	gb := cfg.GroupBy
+	b.families = []builtinFamily{
+		{"regions", on(gb.Region, true), func(in *Instance) []string { return []string{in.Region} }},
+		{"zones", on(gb.AvailabilityZone, true), func(in *Instance) []string { return nonEmpty(in.AvailabilityZone) }},
+		{"types", on(gb.InstanceType, true), func(in *Instance) []string { return prefixed("type_", in.InstanceType) }},
+		{"keys", on(gb.KeyPair, true), func(in *Instance) []string { return prefixed("key_", in.KeyName) }},
+		{"vpcs", on(gb.VPCID, true), func(in *Instance) []string { return prefixed("vpc_id_", in.VPCID) }},
+		{"security_groups", on(gb.SecurityGroup, true), func(in *Instance) []string {
+			out := make([]string, 0, len(in.SecurityGroups))
+			for _, g := range in.SecurityGroups {
+				out = append(out, "security_group_"+g.Name)
+			}
+			return out
+		}},
+		{"images", on(gb.AMIID, true), func(in *Instance) []string { return nonEmpty(in.ImageID) }},
+		{"platforms", on(gb.Platform, true), func(in *Instance) []string {
+			if in.Platform == "" {
+				return []string{"platform_linux"}
+			}
+			return []string{"platform_" + in.Platform}
+		}},
+		{"tags", on(gb.TagKeys, true), func(in *Instance) []string {
+			out := make([]string, 0, len(in.Tags))
+			for _, t := range in.Tags {
+				if !b.tagExcluded(t.Key) {
+					out = append(out, "tag_"+t.Key+"_"+t.Value)
+				}
+			}
+			return out
+		}},
+		{"tags", on(gb.TagNone, false), func(in *Instance) []string {
+			if len(in.Tags) == 0 {
+				return []string{"tag_none"}
+			}
+			return nil
+		}},
+		{"instances", on(gb.InstanceID, false), func(in *Instance) []string { return []string{in.InstanceID} }},
+		{"instance_states", on(gb.InstanceState, false), func(in *Instance) []string { return prefixed("instance_state_", in.StateName) }},
+		{"accounts", on(gb.AWSAccount, true), func(in *Instance) []string {
+			out := prefixed("aws_account_", in.Account)
+			if in.AccountAlias != "" {
+				out = append(out, "aws_account_"+in.AccountAlias)
+			}
+			return out
+		}},
+	}
+	return b, nil
+}
+
+func (b *builder) tagExcluded(key string) bool {
+	for _, p := range b.tagExclude {
+		if wildcardMatch(p, key) {
+			return true
+		}
+	}
+	return false
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+func prefixed(prefix, s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{prefix + s}
+}
+
+// Build turns instances into an inventory. It does no I/O. It fails when two
+// instances resolve to one hostname, when an instance has no hostname (unless
+// missing_hostname says what to use), and when an expression fails.
+func Build(cfg *Config, instances []Instance) (*Inventory, error) {
+	b, err := newBuilder(cfg)
+	if err != nil {
+		return nil, err
+	}
+	inv := &Inventory{Hosts: make([]Host, 0, len(instances)), Groups: map[string]*Group{}}
+	owner := make(map[string]*Instance, len(instances))
+	all := inv.group(cfg.allHostsGroup())
+	var problems []error
+	for i := range instances {
+		in := &instances[i]
+		name := hostname(in, b.prefs)
+		if name == "" {
+			if cfg.MissingHostname != "instance-id" {
+				problems = append(problems, fmt.Errorf("%w: %s in %s (account %s): none of hostnames %s has a value; add a preference such as instance-id, or set missing_hostname: instance-id",
+					ErrNoHostname, in.InstanceID, in.Region, in.Account, prefNames(b.prefs)))
+				continue
+			}
+			name = in.InstanceID
+		}
+		if prev, dup := owner[name]; dup {
+			problems = append(problems, fmt.Errorf("%w: %q is both %s (%s, account %s) and %s (%s, account %s); refusing to merge them: choose hostnames that are unique (e.g. instance-id, or a prefix)",
+				ErrDuplicateHostname, name, prev.InstanceID, prev.Region, prev.Account, in.InstanceID, in.Region, in.Account))
+			continue
+		}
+		owner[name] = in
+		vars, err := b.host(inv, in, name)
+		if err != nil {
+			return nil, err
+		}
+		all.addHost(name)
+		inv.Hosts = append(inv.Hosts, Host{Name: name, Vars: vars, Instance: in})
+	}
+	if len(problems) > 0 {
+		return nil, joinProblems(problems)
+	}
+	for name, vars := range cfg.GroupVars {
+		g := inv.group(b.sanitize(name))
+		g.Vars = vars
+	}
+	sort.Slice(inv.Hosts, func(i, j int) bool { return inv.Hosts[i].Name < inv.Hosts[j].Name })
+	for _, g := range inv.Groups {
+		sort.Strings(g.Hosts)
+		sort.Strings(g.Children)
+		g.hostSet, g.childSet = nil, nil
+	}
+	return inv, nil
+}
+
+// joinProblems reports up to 20 problems, one per line, and how many more.
+func joinProblems(ps []error) error {
+	const show = 20
+	var sb strings.Builder
+	for i, p := range ps {
+		if i == show {
+			fmt.Fprintf(&sb, "\n... and %d more", len(ps)-show)
+			break
+		}
+		if i > 0 {
+			sb.WriteString("\n")
+		}
+		sb.WriteString(p.Error())
+	}
+	return &problemsError{msg: sb.String(), errs: ps}
+}
+
+type problemsError struct {
+	msg  string
+	errs []error
+}
+
+func (e *problemsError) Error() string   { return e.msg }
+func (e *problemsError) Unwrap() []error { return e.errs }
+
+func prefNames(ps []HostnamePref) string {
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.Name
+	}
+	return "[" + strings.Join(names, ", ") + "]"
+}
+
+func (inv *Inventory) group(name string) *Group {
+	g, ok := inv.Groups[name]
+	if !ok {
+		g = &Group{}
+		inv.Groups[name] = g
+	}
+	return g
+}
+
+// host computes one host's variables and adds it to its groups.
+func (b *builder) host(inv *Inventory, in *Instance, name string) (map[string]any, error) {
+	cfg := b.cfg
+	env := awsVars(in, b.excluded)
+	if ah := ansibleHost(in, b.prefs); ah != "" {
+		env["ansible_host"] = ah
+	}
+	composed := make(map[string]any, len(b.compose))
+	for i, p := range b.compose {
+		v, err := p.run(cfg, env, name)
+		if err != nil {
+			if cfg.strict() {
+				return nil, err
+			}
+			continue
+		}
+		env[cfg.Compose[i].Name] = v
+		composed[cfg.Compose[i].Name] = v
+	}
+	for i, p := range b.conds {
+		v, err := p.run(cfg, env, name)
+		if err != nil {
+			if cfg.strict() {
+				return nil, err
+			}
+			continue
+		}
+		if truthy(v) {
+			inv.group(b.sanitize(cfg.Groups[i].Name)).addHost(name)
+		}
+	}
+	for i, p := range b.keyed {
+		kg := &cfg.KeyedGroups[i]
+		v, err := p.run(cfg, env, name)
+		if err != nil {
+			if cfg.strict() {
+				return nil, err
+			}
+			continue
+		}
+		names, err := keyedNames(kg, v, b.leadingSep)
+		if err != nil {
+			if cfg.strict() {
+				return nil, fmt.Errorf("%w: %s:%d: keyed_groups[%d].key %q on host %q: %v", ErrExpression, cfg.Path, kg.Line, i, kg.Key.Src, name, err)
+			}
+			continue
+		}
+		for _, n := range names {
+			gname := b.sanitize(n)
+			inv.group(gname).addHost(name)
+			if kg.ParentGroup != "" {
+				inv.group(b.sanitize(kg.ParentGroup)).addChild(gname)
+			}
+		}
+	}
+	for _, f := range b.families {
+		if !f.on {
+			continue
+		}
+		for _, n := range f.names(in) {
+			gname := b.sanitize(n)
+			inv.group(gname).addHost(name)
+			if cfg.NestedGroups {
+				inv.group(f.parent).addChild(gname)
+			}
+		}
+	}
+	return b.outputVars(in, env, composed), nil
+}
+
+// outputVars shapes the printed variables: the instance fields (aws_ec2 or
+// ec2_py shape, with hostvars_prefix/suffix), then ansible_host and the
+// composed variables, which take neither prefix nor suffix.
+func (b *builder) outputVars(in *Instance, env, composed map[string]any) map[string]any {
+	cfg := b.cfg
+	if cfg.HostvarsFormat != HostvarsEC2Py && cfg.HostvarsPrefix == "" && cfg.HostvarsSuffix == "" {
+		return env // env already holds the fields, ansible_host and composed vars
+	}
+	ah, hasAH := env["ansible_host"]
+	var fields map[string]any
+	if cfg.HostvarsFormat == HostvarsEC2Py {
+		fields = ec2PyVars(in, b.excluded)
+	} else {
+		fields = env
+		for k := range composed {
+			delete(fields, k)
+		}
+		delete(fields, "ansible_host")
+	}
+	out := make(map[string]any, len(fields)+len(composed)+1)
+	for k, v := range fields {
+		out[cfg.HostvarsPrefix+k+cfg.HostvarsSuffix] = v
+	}
+	if hasAH {
+		out["ansible_host"] = ah
+	}
+	for k, v := range composed {
+		out[k] = v
+	}
+	return out
+}
