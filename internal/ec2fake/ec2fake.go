@@ -26,7 +26,7 @@ import (
 
 // Instance is one fake instance.
 type Instance struct {
-	ID, Type, AZ, State                       string
+	ID, Type, AZ, State                        string
 	PrivateIP, PublicIP, PrivateDNS, PublicDNS string
 	VPC, Subnet, Image, Key, Platform          string
 	Tags                                       [][2]string // key, value in order

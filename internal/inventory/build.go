@@ -150,9 +150,12 @@ func prefixed(prefix, s string) []string {
 // instances resolve to one hostname, when an instance has no hostname (unless
 // missing_hostname says what to use), and when an expression fails.
 func Build(cfg *Config, instances []Instance) (*Inventory, error) {
-	b, err := newBuilder(cfg)
-	if err != nil {
-		return nil, err
+	b := cfg.builder
+	if b == nil {
+		var err error
+		if b, err = newBuilder(cfg); err != nil {
+			return nil, err
+		}
 	}
 	inv := &Inventory{Hosts: make([]Host, 0, len(instances)), Groups: map[string]*Group{}}
 	owner := make(map[string]*Instance, len(instances))

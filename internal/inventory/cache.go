@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -51,7 +52,7 @@ func NewCache(cfg *Config, version string, getenv func(string) string) *Cache {
 	for _, k := range keys {
 		fmt.Fprintf(h, "\x00%s=%s", k, getenv(k))
 	}
-	dir := cfg.CacheConnection
+	dir := expandPath(cfg.CacheConnection, filepath.Dir(cfg.Path), getenv)
 	if dir == "" {
 		dir = DefaultCacheDir()
 	}
@@ -101,4 +102,22 @@ func (c *Cache) Put(data []byte) error {
 		return fmt.Errorf("writing cache: %w", err)
 	}
 	return nil
+}
+
+// expandPath expands $VARS and a leading ~/ in p, and resolves a relative
+// path against base (the config file's directory).
+func expandPath(p, base string, getenv func(string) string) string {
+	if p == "" {
+		return ""
+	}
+	p = os.Expand(p, getenv)
+	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+		if home := getenv("HOME"); home != "" {
+			p = filepath.Join(home, rest)
+		}
+	}
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(base, p)
+	}
+	return p
 }

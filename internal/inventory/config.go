@@ -63,12 +63,12 @@ type Config struct {
 	HostvarsSuffix  string    `yaml:"hostvars_suffix"`
 	HostvarsExclude *[]string `yaml:"hostvars_exclude"`
 
-	AllHostsGroup       string `yaml:"all_hosts_group"`
-	ContribSanitization bool   `yaml:"use_contrib_script_compatible_sanitization"`
-	NestedGroups        bool   `yaml:"nested_groups"`
-	LeadingSeparator    *bool  `yaml:"leading_separator"`
+	AllHostsGroup       string    `yaml:"all_hosts_group"`
+	ContribSanitization bool      `yaml:"use_contrib_script_compatible_sanitization"`
+	NestedGroups        bool      `yaml:"nested_groups"`
+	LeadingSeparator    *bool     `yaml:"leading_separator"`
 	TagGroupsExclude    *[]string `yaml:"tag_groups_exclude"`
-	GroupBy             GroupBy `yaml:",inline"`
+	GroupBy             GroupBy   `yaml:",inline"`
 
 	KeyedGroups []KeyedGroup              `yaml:"keyed_groups"`
 	Groups      Exprs                     `yaml:"groups"`
@@ -82,7 +82,8 @@ type Config struct {
 	CachePlugin     string `yaml:"cache_plugin"` // accepted for aws_ec2 compatibility: only a file cache exists
 	CachePrefix     string `yaml:"cache_prefix"` // accepted for aws_ec2 compatibility, ignored
 
-	lines map[string]int // top-level key -> line, for errors
+	lines   map[string]int // top-level key -> line, for errors
+	builder *builder       // compiled expressions and group families
 }
 
 // GroupBy switches the ec2.py-style built-in groups. A nil field takes its
@@ -356,6 +357,12 @@ func ParseConfig(path string, raw []byte) (*Config, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	// Compile every expression now, so a typo fails before any AWS call.
+	b, err := newBuilder(cfg)
+	if err != nil {
+		return nil, err
+	}
+	cfg.builder = b
 	return cfg, nil
 }
 

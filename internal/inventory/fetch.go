@@ -192,7 +192,7 @@ func describe(ctx context.Context, api API, q Filters, each func(*types.Reservat
 // the account) and removes regions_exclude.
 func resolveRegions(ctx context.Context, cfg *Config, acct *Account) ([]string, error) {
 	names := cfg.Regions.Names
-	if cfg.Regions.All {
+	if cfg.Regions.All || len(names) == 0 { // no regions key: every region, as in aws_ec2
 		home := cfg.Region
 		if home == "" {
 			home = "us-east-1"

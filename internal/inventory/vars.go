@@ -163,7 +163,6 @@ func ec2PyVars(in *Instance, excluded map[string]bool) map[string]any {
 	setStr(m, "ec2_monitoring_state", in.MonitoringState)
 	setStr(m, "ec2_kernel", in.KernelID)
 	setStr(m, "ec2_ramdisk", in.RamdiskID)
-	setStr(m, "ec2_spot_instance_request_id", "")
 	m["ec2_ebs_optimized"] = in.EBSOptimized
 	m["ec2_ami_launch_index"] = strconv.Itoa(int(in.AMILaunchIndex))
 	if in.SourceDestCheck != nil {

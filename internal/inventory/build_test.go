@@ -1,0 +1,254 @@
+package inventory
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/golden")
+
+func mustParse(t *testing.T, yml string) *Config {
+	t.Helper()
+	cfg, err := ParseConfig("test.yml", []byte(yml))
+	if err != nil {
+		t.Fatalf("ParseConfig: %v", err)
+	}
+	return cfg
+}
+
+// golden compares got (JSON) with testdata/golden/name.json, indented so
+// diffs are readable; -update rewrites the file.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, got, "", "  "); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, got)
+	}
+	path := filepath.Join("testdata", "golden", name+".json")
+	if *update {
+		if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(pretty.Bytes(), want) {
+		t.Errorf("output differs from %s (run go test ./internal/inventory -update and review the diff)\ngot:\n%s", path, pretty.String())
+	}
+}
+
+func TestBuildGolden(t *testing.T) {
+	tests := []struct {
+		name string
+		yml  string
+	}{
+		{"defaults", ``},
+		{"aws_ec2_style", `
+plugin: amazon.aws.aws_ec2
+hostnames:
+  - tag:Name
+group_by_region: false
+group_by_availability_zone: false
+group_by_instance_type: false
+group_by_key_pair: false
+group_by_vpc_id: false
+group_by_security_group: false
+group_by_ami_id: false
+group_by_platform: false
+group_by_tag_keys: false
+group_by_aws_account: false
+keyed_groups:
+  - key: tags.Service
+    prefix: service
+    parent_group: services
+  - key: tags.Env
+    prefix: env
+  - key: tags.Team
+    prefix: team
+    default_value: unowned
+  - key: placement.availability_zone
+    separator: ""
+  - key: tags
+    prefix: tag
+compose:
+  ansible_host: private_ip_address
+  ansible_user: "'deploy'"
+  deploy_az: placement.availability_zone
+groups:
+  windows: platform == 'windows'
+  prod_web: tags.Service == 'web' && tags.Env == 'prod'
+group_vars:
+  prod_web:
+    http_port: 5000
+`},
+		{"ec2_py_shape", `
+hostnames: [instance-id]
+hostvars_format: ec2_py
+use_contrib_script_compatible_sanitization: true
+nested_groups: true
+group_by_instance_id: true
+group_by_instance_state: true
+group_by_tag_none: true
+tag_groups_exclude: []
+`},
+		{"prefix_suffix_and_full_hostvars", `
+hostnames:
+  - name: private-ip-address
+    prefix: tag:Service
+    separator: "-"
+hostvars_prefix: aws_
+hostvars_suffix: _x
+hostvars_exclude: [launch_time]
+group_by_tag_keys: false
+compose:
+  svc: tags.Service
+`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inv, err := Build(mustParse(t, tt.yml), fixture())
+			if err != nil {
+				t.Fatalf("Build: %v", err)
+			}
+			var buf bytes.Buffer
+			if err := WriteList(&buf, inv); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tt.name, buf.Bytes())
+			// The fast encoder must agree with encoding/json's reading of it.
+			var back map[string]any
+			if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
+				t.Fatalf("invalid JSON: %v", err)
+			}
+			if _, ok := back["_meta"].(map[string]any)["hostvars"]; !ok {
+				t.Error("no _meta.hostvars")
+			}
+		})
+	}
+}
+
+func TestBuildRefuses(t *testing.T) {
+	dupName := fixture()
+	dupName[1].Tags[0].Value = "web-1" // two instances named web-1
+	noAddr := fixture()
+	noAddr[2].PrivateIP, noAddr[2].PrivateDNS = "", ""
+	tests := []struct {
+		name      string
+		yml       string
+		instances []Instance
+		wantErr   error
+		wantMsg   []string
+	}{
+		{"duplicate hostname names both instances", "hostnames: [tag:Name]\n", dupName, ErrDuplicateHostname,
+			[]string{`"web-1"`, "i-0000000000000001", "i-0000000000000002"}},
+		{"no hostname is an error, not a silent drop", "hostnames: [private-ip-address]\n", noAddr, ErrNoHostname,
+			[]string{"i-0000000000000003", "missing_hostname: instance-id"}},
+		{"runtime expression error names line and host", "compose:\n  x: tags.Service + 1\n", fixture(), ErrExpression,
+			[]string{"test.yml:2", "compose.x"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Build(mustParse(t, tt.yml), tt.instances)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err = %v, want %v", err, tt.wantErr)
+			}
+			for _, m := range tt.wantMsg {
+				if !strings.Contains(err.Error(), m) {
+					t.Errorf("error %q does not mention %q", err, m)
+				}
+			}
+		})
+	}
+}
+
+func TestBuildMissingHostnameFallback(t *testing.T) {
+	in := fixture()
+	in[2].PrivateIP, in[2].PrivateDNS = "", ""
+	inv, err := Build(mustParse(t, "hostnames: [private-ip-address]\nmissing_hostname: instance-id\n"), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, h := range inv.Hosts {
+		found = found || h.Name == "i-0000000000000003"
+	}
+	if !found || len(inv.Hosts) != len(in) {
+		t.Errorf("fallback host missing: %d hosts", len(inv.Hosts))
+	}
+}
+
+func TestPrivateOnlyHostsNeverVanish(t *testing.T) {
+	// The defaults prefer public DNS (as aws_ec2 does) but must fall back to
+	// private names for hosts that have no public address.
+	inv, err := Build(mustParse(t, ""), fixture())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inv.Hosts) != len(fixture()) {
+		t.Fatalf("got %d hosts, want %d", len(inv.Hosts), len(fixture()))
+	}
+	for _, h := range inv.Hosts {
+		if h.Vars["ansible_host"] == nil {
+			t.Errorf("host %s has no ansible_host", h.Name)
+		}
+	}
+}
+
+func TestKeyedNames(t *testing.T) {
+	sep := func(s string) *string { return &s }
+	tests := []struct {
+		name  string
+		kg    KeyedGroup
+		value any
+		lead  bool
+		want  []string
+	}{
+		{"string with prefix", KeyedGroup{Prefix: "svc"}, "web", true, []string{"svc_web"}},
+		{"no prefix keeps leading separator (Ansible default)", KeyedGroup{}, "web", true, []string{"_web"}},
+		{"no prefix without leading separator", KeyedGroup{}, "web", false, []string{"web"}},
+		{"custom separator", KeyedGroup{Prefix: "az", Separator: sep("-")}, "us-east-1a", true, []string{"az-us-east-1a"}},
+		{"list", KeyedGroup{Prefix: "sg"}, []any{"a", "b"}, true, []string{"sg_a", "sg_b"}},
+		{"mapping", KeyedGroup{Prefix: "tag"}, map[string]any{"Env": "prod", "Role": "web"}, true, []string{"tag_Env_prod", "tag_Role_web"}},
+		{"mapping empty value", KeyedGroup{Prefix: "tag", TrailingSeparator: ptr(false)}, map[string]any{"Team": ""}, true, []string{"tag_Team"}},
+		{"nil without default makes no group", KeyedGroup{Prefix: "svc"}, nil, true, []string{}},
+		{"nil with default", KeyedGroup{Prefix: "svc", DefaultValue: sep("none")}, nil, true, []string{"svc_none"}},
+		{"number", KeyedGroup{Prefix: "n"}, 3, true, []string{"n_3"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := keyedNames(&tt.kg, tt.value, tt.lead)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSanitize(t *testing.T) {
+	tests := []struct{ in, ansible, ec2py string }{
+		{"us-east-1", "us_east_1", "us-east-1"},
+		{"tag_Name_api.dev 1", "tag_Name_api_dev_1", "tag_Name_api_dev_1"},
+		{"ok_name", "ok_name", "ok_name"},
+		{"é", "_", "_"},
+	}
+	for _, tt := range tests {
+		if got := sanitizeAnsible(tt.in); got != tt.ansible {
+			t.Errorf("sanitizeAnsible(%q) = %q, want %q", tt.in, got, tt.ansible)
+		}
+		if got := sanitizeEC2Py(tt.in); got != tt.ec2py {
+			t.Errorf("sanitizeEC2Py(%q) = %q, want %q", tt.in, got, tt.ec2py)
+		}
+	}
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"errors"
+	"os/exec"
+	"strconv"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/dockwright/dockwright/internal/ec2fake"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){"ec2-inventory": main})
+}
+
+// TestScripts runs testdata/script/*.txtar against a fake EC2 endpoint
+// ($FAKE_EC2: 12 instances over us-east-1 and eu-west-1) and one where
+// eu-west-1 denies access ($FAKE_EC2_DENIED).
+func TestScripts(t *testing.T) {
+	ok := ec2fake.New(ec2fake.Generate("123456789012", 12, "us-east-1", "eu-west-1"))
+	t.Cleanup(ok.Close) // scripts run in parallel after this function returns
+	deniedFleet := ec2fake.Generate("123456789012", 12, "us-east-1", "eu-west-1")
+	deniedFleet.Deny = map[string]bool{"123456789012/eu-west-1": true}
+	denied := ec2fake.New(deniedFleet)
+	t.Cleanup(denied.Close)
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("FAKE_EC2", ok.URL)
+			env.Setenv("FAKE_EC2_DENIED", denied.URL)
+			env.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+			env.Setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+			env.Setenv("AWS_REGION", "us-east-1")
+			env.Setenv("AWS_CONFIG_FILE", "/dev/null")
+			env.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+			env.Setenv("XDG_CACHE_HOME", env.WorkDir+"/.cache")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// exitcode N cmd args... runs cmd and asserts its exit code.
+			"exitcode": func(ts *testscript.TestScript, neg bool, args []string) {
+				if neg || len(args) < 2 {
+					ts.Fatalf("usage: exitcode N command [args...]")
+				}
+				want, err := strconv.Atoi(args[0])
+				if err != nil {
+					ts.Fatalf("exitcode: %v", err)
+				}
+				got := 0
+				if err := ts.Exec(args[1], args[2:]...); err != nil {
+					var ee *exec.ExitError
+					if !errors.As(err, &ee) {
+						ts.Fatalf("exitcode: %v", err)
+					}
+					got = ee.ExitCode()
+				}
+				if got != want {
+					ts.Fatalf("exit code %d, want %d\nstderr:\n%s", got, want, ts.ReadFile("stderr"))
+				}
+			},
+		},
+	})
+}
