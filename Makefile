@@ -9,6 +9,8 @@ GO      ?= go
 BINS    := $(notdir $(wildcard tools/*))
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -s -w -X github.com/dockwright/dockwright/internal/version.Version=$(VERSION)
+# urfave_cli_no_docs drops cli's markdown/man generators (and their init cost).
+TAGS    := urfave_cli_no_docs
 STATICCHECK_VERSION := v0.8.2
 
 .PHONY: all build test test-deps lint bench demo clean help
@@ -21,7 +23,7 @@ help:
 build: $(addprefix bin/,$(BINS))
 
 bin/%: FORCE
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./tools/$*
+	$(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $@ ./tools/$*
 
 FORCE:
 

@@ -196,7 +196,7 @@ func Build(cfg *Config, instances []Instance) (*Inventory, error) {
 	for _, g := range inv.Groups {
 		sort.Strings(g.Hosts)
 		sort.Strings(g.Children)
-		g.hostSet, g.childSet = nil, nil
+		g.childSet = nil
 	}
 	return inv, nil
 }

@@ -16,18 +16,15 @@ type Group struct {
 	Children []string
 	Vars     map[string]any
 
-	hostSet  map[string]struct{}
 	childSet map[string]struct{}
 }
 
+// addHost adds h once. Build adds all of one host's groups before the next
+// host, so a repeat can only be the last host added.
 func (g *Group) addHost(h string) {
-	if _, dup := g.hostSet[h]; dup {
+	if n := len(g.Hosts); n > 0 && g.Hosts[n-1] == h {
 		return
 	}
-	if g.hostSet == nil {
-		g.hostSet = map[string]struct{}{}
-	}
-	g.hostSet[h] = struct{}{}
 	g.Hosts = append(g.Hosts, h)
 }
 
