@@ -50,7 +50,7 @@ bin/ec2-inventory --list -c "$out/cached.yml" >/dev/null
 hyperfine -N --warmup 3 --runs 30 "bin/ec2-inventory --list -c $out/cached.yml" 2>&1 | grep -E 'Time|Range'
 
 echo "== --help against a hello-world Go binary"
-mkdir -p "$out/hello" && printf 'package main\nimport "fmt"\nfunc main() { fmt.Println("hello") }\n' >"$out/hello/main.go"
+mkdir -p "$out/hello" && printf 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n' >"$out/hello/main.go"
 (cd "$out/hello" && [ -f go.mod ] || go mod init hello >/dev/null 2>&1; go build -trimpath -ldflags '-s -w' -o ../hello-bin .)
 hyperfine -N --warmup 5 --runs 100 "$out/hello-bin" "bin/ec2-inventory --help" 2>&1 | grep -E '^Benchmark|Time|±|faster'
 

@@ -19,11 +19,13 @@ type Host struct {
 	Instance *Instance
 }
 
-// builtinFamily is one ec2.py-style group family.
+// builtinFamily is one ec2.py-style group family: the groups are prefix +
+// each value names appends for an instance.
 type builtinFamily struct {
 	parent string // nested_groups parent
 	on     bool
-	names  func(in *Instance) []string
+	prefix string
+	names  func(in *Instance, buf []string) []string
 }
 
 // builder holds what Build prepares once per config.
@@ -38,6 +40,12 @@ type builder struct {
 	leadingSep bool
 	tagExclude []string
 	families   []builtinFamily
+
+	// Caches from a raw value to its sanitized group name(s): most hosts
+	// share their values, so names are built and sanitized once.
+	famCache []map[string]string   // per family: value -> group name
+	keyCache []map[string][]string // per keyed group: string value -> group names
+	scratch  []string
 }
 
 func newBuilder(cfg *Config) (*builder, error) {
@@ -76,49 +84,51 @@ func newBuilder(cfg *Config) (*builder, error) {
 	}
 	gb := cfg.GroupBy
 	b.families = []builtinFamily{
-		{"regions", on(gb.Region, true), func(in *Instance) []string { return []string{in.Region} }},
-		{"zones", on(gb.AvailabilityZone, true), func(in *Instance) []string { return nonEmpty(in.AvailabilityZone) }},
-		{"types", on(gb.InstanceType, true), func(in *Instance) []string { return prefixed("type_", in.InstanceType) }},
-		{"keys", on(gb.KeyPair, true), func(in *Instance) []string { return prefixed("key_", in.KeyName) }},
-		{"vpcs", on(gb.VPCID, true), func(in *Instance) []string { return prefixed("vpc_id_", in.VPCID) }},
-		{"security_groups", on(gb.SecurityGroup, true), func(in *Instance) []string {
-			out := make([]string, 0, len(in.SecurityGroups))
+		{"regions", on(gb.Region, true), "", func(in *Instance, buf []string) []string { return add(buf, in.Region) }},
+		{"zones", on(gb.AvailabilityZone, true), "", func(in *Instance, buf []string) []string { return add(buf, in.AvailabilityZone) }},
+		{"types", on(gb.InstanceType, true), "type_", func(in *Instance, buf []string) []string { return add(buf, in.InstanceType) }},
+		{"keys", on(gb.KeyPair, true), "key_", func(in *Instance, buf []string) []string { return add(buf, in.KeyName) }},
+		{"vpcs", on(gb.VPCID, true), "vpc_id_", func(in *Instance, buf []string) []string { return add(buf, in.VPCID) }},
+		{"security_groups", on(gb.SecurityGroup, true), "security_group_", func(in *Instance, buf []string) []string {
 			for _, g := range in.SecurityGroups {
-				out = append(out, "security_group_"+g.Name)
+				buf = add(buf, g.Name)
 			}
-			return out
+			return buf
 		}},
-		{"images", on(gb.AMIID, true), func(in *Instance) []string { return nonEmpty(in.ImageID) }},
-		{"platforms", on(gb.Platform, true), func(in *Instance) []string {
+		{"images", on(gb.AMIID, true), "", func(in *Instance, buf []string) []string { return add(buf, in.ImageID) }},
+		{"platforms", on(gb.Platform, true), "platform_", func(in *Instance, buf []string) []string {
 			if in.Platform == "" {
-				return []string{"platform_linux"}
+				return append(buf, "linux")
 			}
-			return []string{"platform_" + in.Platform}
+			return append(buf, in.Platform)
 		}},
-		{"tags", on(gb.TagKeys, true), func(in *Instance) []string {
-			out := make([]string, 0, len(in.Tags))
+		{"tags", on(gb.TagKeys, true), "tag_", func(in *Instance, buf []string) []string {
 			for _, t := range in.Tags {
 				if !b.tagExcluded(t.Key) {
-					out = append(out, "tag_"+t.Key+"_"+t.Value)
+					buf = append(buf, t.Key+"_"+t.Value)
 				}
 			}
-			return out
+			return buf
 		}},
-		{"tags", on(gb.TagNone, false), func(in *Instance) []string {
+		{"tags", on(gb.TagNone, false), "", func(in *Instance, buf []string) []string {
 			if len(in.Tags) == 0 {
-				return []string{"tag_none"}
+				return append(buf, "tag_none")
 			}
-			return nil
+			return buf
 		}},
-		{"instances", on(gb.InstanceID, false), func(in *Instance) []string { return []string{in.InstanceID} }},
-		{"instance_states", on(gb.InstanceState, false), func(in *Instance) []string { return prefixed("instance_state_", in.StateName) }},
-		{"accounts", on(gb.AWSAccount, true), func(in *Instance) []string {
-			out := prefixed("aws_account_", in.Account)
-			if in.AccountAlias != "" {
-				out = append(out, "aws_account_"+in.AccountAlias)
-			}
-			return out
+		{"instances", on(gb.InstanceID, false), "", func(in *Instance, buf []string) []string { return add(buf, in.InstanceID) }},
+		{"instance_states", on(gb.InstanceState, false), "instance_state_", func(in *Instance, buf []string) []string { return add(buf, in.StateName) }},
+		{"accounts", on(gb.AWSAccount, true), "aws_account_", func(in *Instance, buf []string) []string {
+			return add(add(buf, in.Account), in.AccountAlias)
 		}},
+	}
+	b.famCache = make([]map[string]string, len(b.families))
+	for i := range b.famCache {
+		b.famCache[i] = map[string]string{}
+	}
+	b.keyCache = make([]map[string][]string, len(b.keyed))
+	for i := range b.keyCache {
+		b.keyCache[i] = map[string][]string{}
 	}
 	return b, nil
 }
@@ -132,18 +142,11 @@ func (b *builder) tagExcluded(key string) bool {
 	return false
 }
 
-func nonEmpty(s string) []string {
+func add(buf []string, s string) []string {
 	if s == "" {
-		return nil
+		return buf
 	}
-	return []string{s}
-}
-
-func prefixed(prefix, s string) []string {
-	if s == "" {
-		return nil
-	}
-	return []string{prefix + s}
+	return append(buf, s)
 }
 
 // Build turns instances into an inventory. It does no I/O. It fails when two
@@ -283,27 +286,42 @@ func (b *builder) host(inv *Inventory, in *Instance, name string) (map[string]an
 			}
 			continue
 		}
-		names, err := keyedNames(kg, v, b.leadingSep)
-		if err != nil {
-			if cfg.strict() {
-				return nil, fmt.Errorf("%w: %s:%d: keyed_groups[%d].key %q on host %q: %v", ErrExpression, cfg.Path, kg.Line, i, kg.Key.Src, name, err)
+		sv, isString := v.(string)
+		gnames, cached := b.keyCache[i][sv]
+		if !isString || !cached {
+			names, err := keyedNames(kg, v, b.leadingSep)
+			if err != nil {
+				if cfg.strict() {
+					return nil, fmt.Errorf("%w: %s:%d: keyed_groups[%d].key %q on host %q: %v", ErrExpression, cfg.Path, kg.Line, i, kg.Key.Src, name, err)
+				}
+				continue
 			}
-			continue
+			gnames = names[:0]
+			for _, n := range names {
+				gnames = append(gnames, b.sanitize(n))
+			}
+			if isString {
+				b.keyCache[i][sv] = gnames
+			}
 		}
-		for _, n := range names {
-			gname := b.sanitize(n)
+		for _, gname := range gnames {
 			inv.group(gname).addHost(name)
 			if kg.ParentGroup != "" {
 				inv.group(b.sanitize(kg.ParentGroup)).addChild(gname)
 			}
 		}
 	}
-	for _, f := range b.families {
+	for fi, f := range b.families {
 		if !f.on {
 			continue
 		}
-		for _, n := range f.names(in) {
-			gname := b.sanitize(n)
+		b.scratch = f.names(in, b.scratch[:0])
+		for _, v := range b.scratch {
+			gname, ok := b.famCache[fi][v]
+			if !ok {
+				gname = b.sanitize(f.prefix + v)
+				b.famCache[fi][v] = gname
+			}
 			inv.group(gname).addHost(name)
 			if cfg.NestedGroups {
 				inv.group(f.parent).addChild(gname)
