@@ -252,3 +252,17 @@ func TestSanitize(t *testing.T) {
 		}
 	}
 }
+
+// TestDocumentedExpressions keeps docs/ec2-inventory.md's examples working.
+func TestDocumentedExpressions(t *testing.T) {
+	for _, src := range []string{"map(security_groups, .group_id)", "tags.Name contains 'web'", "lower(tags.Env)", "instance_type in ['t3.medium']", "tags['Service']"} {
+		cfg := mustParse(t, "compose:\n  x: \""+src+"\"\n")
+		inv, err := Build(cfg, fixture())
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if inv.Hosts[0].Vars["x"] == nil {
+			t.Errorf("%s evaluated to nil", src)
+		}
+	}
+}
