@@ -184,11 +184,7 @@ func (c *Config) queries() []Filters {
 	if _, set := c.lines["filters"]; !set && len(base.List) == 0 {
 		base = defaultFilters
 	}
-	qs := []Filters{base}
-	for _, inc := range c.IncludeFilters {
-		qs = append(qs, inc)
-	}
-	return mergeQueries(qs)
+	return mergeQueries(append([]Filters{base}, c.IncludeFilters...))
 }
 
 func mergeQueries(qs []Filters) []Filters {
