@@ -75,10 +75,14 @@ func TestRunUsesCache(t *testing.T) {
 		err := Run(context.Background(), &out, o)
 		return out.String(), err
 	}
+	// Counts are compared before and after each run: the SDK may retry an
+	// attempt under load, so only "no call" and "some call" are asserted.
+	calls := func() int { return srv.Calls()["DescribeInstances"] }
 	first, err := run(Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	before := calls()
 	second, err := run(Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -86,25 +90,27 @@ func TestRunUsesCache(t *testing.T) {
 	if first != second {
 		t.Error("cached output differs")
 	}
-	if n := srv.Calls()["DescribeInstances"]; n != 1 {
-		t.Errorf("DescribeInstances called %d times, want 1 (second run from cache)", n)
+	if calls() != before {
+		t.Errorf("a cached run called DescribeInstances %d times", calls()-before)
 	}
+	before = calls()
 	if _, err := run(Options{RefreshCache: true}); err != nil {
 		t.Fatal(err)
 	}
-	if n := srv.Calls()["DescribeInstances"]; n != 2 {
-		t.Errorf("--refresh-cache did not call EC2: %d calls", n)
+	if calls() == before {
+		t.Error("--refresh-cache did not call EC2")
 	}
 	host, err := run(Options{Host: "ip-10-0-0-1.us-east-1.compute.internal"})
 	if err != nil || !bytes.Contains([]byte(host), []byte(`"instance_id":"i-0000000000a000001"`)) {
 		t.Errorf("--host from cache = %q, %v", host, err)
 	}
 	cfg = mustParse(t, "regions: [us-east-1]\ncache: true\ncache_connection: "+dir+"\ngroup_by_region: false\n")
+	before = calls()
 	if _, err := run(Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if n := srv.Calls()["DescribeInstances"]; n != 3 {
-		t.Errorf("a changed config was served from the old cache entry: %d calls", n)
+	if calls() == before {
+		t.Error("a changed config was served from the old cache entry")
 	}
 	if _, err := run(Options{Host: "nope"}); !errors.Is(err, ErrUnknownHost) {
 		t.Errorf("unknown host: err = %v", err)
