@@ -162,8 +162,9 @@ assume_roles:
 				t.Errorf("got %d instances, want %d", len(got), tt.want)
 			}
 			calls := srv.Calls()
+			// At least want: the SDK may retry an attempt under load. Zero is exact.
 			for k, want := range tt.wantCalls {
-				if calls[k] != want {
+				if calls[k] < want || want == 0 && calls[k] != 0 {
 					t.Errorf("calls[%q] = %d, want %d (all: %v)", k, calls[k], want, calls)
 				}
 			}
