@@ -14,14 +14,13 @@ import (
 // version, --log-level, --output, and flag errors mapped to exit code 2.
 func NewApp(name, usage string) *cli.App {
 	app := &cli.App{
-		Name:                 name,
-		Usage:                usage,
-		Version:              version.String(),
-		EnableBashCompletion: false,
-		HideHelpCommand:      true,
-		Writer:               os.Stdout,
-		ErrWriter:            os.Stderr,
-		Flags:                []cli.Flag{LogLevelFlag()},
+		Name:            name,
+		Usage:           usage,
+		Version:         version.String(),
+		HideHelpCommand: true,
+		Writer:          os.Stdout,
+		ErrWriter:       os.Stderr,
+		Flags:           []cli.Flag{LogLevelFlag()},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
 			return Usage(fmt.Errorf("%w (see %s --help)", err, name))
 		},

@@ -19,7 +19,7 @@ const (
 	ExitFailures = 3
 )
 
-// ExitError carries the exit code an error should end the process with.
+// exitError carries the exit code an error should end the process with.
 type exitError struct {
 	code int
 	err  error

@@ -28,7 +28,9 @@ type builtinFamily struct {
 	names  func(in *Instance, buf []string) []string
 }
 
-// builder holds what Build prepares once per config.
+// builder holds what is prepared once per config: compiled expressions and
+// group families. It is not changed by Build, so one config can be built
+// many times, concurrently too.
 type builder struct {
 	cfg        *Config
 	sanitize   func(string) string
@@ -40,12 +42,31 @@ type builder struct {
 	leadingSep bool
 	tagExclude []string
 	families   []builtinFamily
+}
 
-	// Caches from a raw value to its sanitized group name(s): most hosts
-	// share their values, so names are built and sanitized once.
+// pass is the state of one Build: the inventory being filled and caches from
+// a raw value to its sanitized group name(s). Most hosts share their values,
+// so each name is built and sanitized once per Build.
+type pass struct {
+	*builder
+	inv      *Inventory
 	famCache []map[string]string   // per family: value -> group name
 	keyCache []map[string][]string // per keyed group: string value -> group names
 	scratch  []string
+}
+
+func (b *builder) newPass(inv *Inventory) *pass {
+	p := &pass{builder: b, inv: inv,
+		famCache: make([]map[string]string, len(b.families)),
+		keyCache: make([]map[string][]string, len(b.keyed)),
+	}
+	for i := range p.famCache {
+		p.famCache[i] = map[string]string{}
+	}
+	for i := range p.keyCache {
+		p.keyCache[i] = map[string][]string{}
+	}
+	return p
 }
 
 func newBuilder(cfg *Config) (*builder, error) {
@@ -122,14 +143,6 @@ func newBuilder(cfg *Config) (*builder, error) {
 			return add(add(buf, in.Account), in.AccountAlias)
 		}},
 	}
-	b.famCache = make([]map[string]string, len(b.families))
-	for i := range b.famCache {
-		b.famCache[i] = map[string]string{}
-	}
-	b.keyCache = make([]map[string][]string, len(b.keyed))
-	for i := range b.keyCache {
-		b.keyCache[i] = map[string][]string{}
-	}
 	return b, nil
 }
 
@@ -161,6 +174,7 @@ func Build(cfg *Config, instances []Instance) (*Inventory, error) {
 		}
 	}
 	inv := &Inventory{Hosts: make([]Host, 0, len(instances)), Groups: map[string]*Group{}}
+	p := b.newPass(inv)
 	owner := make(map[string]*Instance, len(instances))
 	all := inv.group(cfg.allHostsGroup())
 	var problems []error
@@ -181,7 +195,7 @@ func Build(cfg *Config, instances []Instance) (*Inventory, error) {
 			continue
 		}
 		owner[name] = in
-		vars, err := b.host(inv, in, name)
+		vars, err := p.host(in, name)
 		if err != nil {
 			return nil, err
 		}
@@ -247,15 +261,15 @@ func (inv *Inventory) group(name string) *Group {
 }
 
 // host computes one host's variables and adds it to its groups.
-func (b *builder) host(inv *Inventory, in *Instance, name string) (map[string]any, error) {
-	cfg := b.cfg
-	env := awsVars(in, b.excluded)
-	if ah := ansibleHost(in, b.prefs); ah != "" {
+func (p *pass) host(in *Instance, name string) (map[string]any, error) {
+	cfg, inv := p.cfg, p.inv
+	env := awsVars(in, p.excluded)
+	if ah := ansibleHost(in, p.prefs); ah != "" {
 		env["ansible_host"] = ah
 	}
-	composed := make(map[string]any, len(b.compose))
-	for i, p := range b.compose {
-		v, err := p.run(cfg, env, name)
+	composed := make(map[string]any, len(p.compose))
+	for i, prog := range p.compose {
+		v, err := prog.run(cfg, env, name)
 		if err != nil {
 			if cfg.strict() {
 				return nil, err
@@ -265,8 +279,8 @@ func (b *builder) host(inv *Inventory, in *Instance, name string) (map[string]an
 		env[cfg.Compose[i].Name] = v
 		composed[cfg.Compose[i].Name] = v
 	}
-	for i, p := range b.conds {
-		v, err := p.run(cfg, env, name)
+	for i, prog := range p.conds {
+		v, err := prog.run(cfg, env, name)
 		if err != nil {
 			if cfg.strict() {
 				return nil, err
@@ -274,12 +288,12 @@ func (b *builder) host(inv *Inventory, in *Instance, name string) (map[string]an
 			continue
 		}
 		if truthy(v) {
-			inv.group(b.sanitize(cfg.Groups[i].Name)).addHost(name)
+			inv.group(p.sanitize(cfg.Groups[i].Name)).addHost(name)
 		}
 	}
-	for i, p := range b.keyed {
+	for i, prog := range p.keyed {
 		kg := &cfg.KeyedGroups[i]
-		v, err := p.run(cfg, env, name)
+		v, err := prog.run(cfg, env, name)
 		if err != nil {
 			if cfg.strict() {
 				return nil, err
@@ -287,9 +301,9 @@ func (b *builder) host(inv *Inventory, in *Instance, name string) (map[string]an
 			continue
 		}
 		sv, isString := v.(string)
-		gnames, cached := b.keyCache[i][sv]
+		gnames, cached := p.keyCache[i][sv]
 		if !isString || !cached {
-			names, err := keyedNames(kg, v, b.leadingSep)
+			names, err := keyedNames(kg, v, p.leadingSep)
 			if err != nil {
 				if cfg.strict() {
 					return nil, fmt.Errorf("%w: %s:%d: keyed_groups[%d].key %q on host %q: %v", ErrExpression, cfg.Path, kg.Line, i, kg.Key.Src, name, err)
@@ -298,29 +312,29 @@ func (b *builder) host(inv *Inventory, in *Instance, name string) (map[string]an
 			}
 			gnames = names[:0]
 			for _, n := range names {
-				gnames = append(gnames, b.sanitize(n))
+				gnames = append(gnames, p.sanitize(n))
 			}
 			if isString {
-				b.keyCache[i][sv] = gnames
+				p.keyCache[i][sv] = gnames
 			}
 		}
 		for _, gname := range gnames {
 			inv.group(gname).addHost(name)
 			if kg.ParentGroup != "" {
-				inv.group(b.sanitize(kg.ParentGroup)).addChild(gname)
+				inv.group(p.sanitize(kg.ParentGroup)).addChild(gname)
 			}
 		}
 	}
-	for fi, f := range b.families {
+	for fi, f := range p.families {
 		if !f.on {
 			continue
 		}
-		b.scratch = f.names(in, b.scratch[:0])
-		for _, v := range b.scratch {
-			gname, ok := b.famCache[fi][v]
+		p.scratch = f.names(in, p.scratch[:0])
+		for _, v := range p.scratch {
+			gname, ok := p.famCache[fi][v]
 			if !ok {
-				gname = b.sanitize(f.prefix + v)
-				b.famCache[fi][v] = gname
+				gname = p.sanitize(f.prefix + v)
+				p.famCache[fi][v] = gname
 			}
 			inv.group(gname).addHost(name)
 			if cfg.NestedGroups {
@@ -328,7 +342,7 @@ func (b *builder) host(inv *Inventory, in *Instance, name string) (map[string]an
 			}
 		}
 	}
-	return b.outputVars(in, env, composed), nil
+	return p.outputVars(in, env, composed), nil
 }
 
 // outputVars shapes the printed variables: the instance fields (aws_ec2 or
@@ -339,22 +353,18 @@ func (b *builder) outputVars(in *Instance, env, composed map[string]any) map[str
 	if cfg.HostvarsFormat != HostvarsEC2Py && cfg.HostvarsPrefix == "" && cfg.HostvarsSuffix == "" {
 		return env // env already holds the fields, ansible_host and composed vars
 	}
-	ah, hasAH := env["ansible_host"]
+	// env may have had fields replaced by compose: shape the fields afresh.
 	var fields map[string]any
 	if cfg.HostvarsFormat == HostvarsEC2Py {
 		fields = ec2PyVars(in, b.excluded)
 	} else {
-		fields = env
-		for k := range composed {
-			delete(fields, k)
-		}
-		delete(fields, "ansible_host")
+		fields = awsVars(in, b.excluded)
 	}
 	out := make(map[string]any, len(fields)+len(composed)+1)
 	for k, v := range fields {
 		out[cfg.HostvarsPrefix+k+cfg.HostvarsSuffix] = v
 	}
-	if hasAH {
+	if ah, ok := env["ansible_host"]; ok {
 		out["ansible_host"] = ah
 	}
 	for k, v := range composed {

@@ -266,3 +266,44 @@ func TestDocumentedExpressions(t *testing.T) {
 		}
 	}
 }
+
+func TestPrefixKeepsFieldsComposeReplaces(t *testing.T) {
+	// compose may reuse a field's name; with hostvars_prefix the field must
+	// still be printed under its prefixed name.
+	cfg := mustParse(t, "hostvars_prefix: aws_\ncompose:\n  instance_type: \"'custom'\"\n")
+	inv, err := Build(cfg, fixture())
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := inv.Hosts[0].Vars
+	if vars["instance_type"] != "custom" || vars["aws_instance_type"] != "t3.medium" {
+		t.Errorf("instance_type = %v, aws_instance_type = %v", vars["instance_type"], vars["aws_instance_type"])
+	}
+}
+
+func TestBuildIsRepeatableAndConcurrent(t *testing.T) {
+	cfg := mustParse(t, "keyed_groups:\n  - {key: tags.Service, prefix: service}\n")
+	outs := make([]string, 4)
+	done := make(chan struct{})
+	for i := range outs {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			inv, err := Build(cfg, fixture())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			var buf bytes.Buffer
+			_ = WriteList(&buf, inv)
+			outs[i] = buf.String()
+		}()
+	}
+	for range outs {
+		<-done
+	}
+	for i := range outs {
+		if outs[i] != outs[0] {
+			t.Fatalf("build %d differs from build 0", i)
+		}
+	}
+}

@@ -128,13 +128,11 @@ func (r *Role) UnmarshalYAML(n *yaml.Node) error {
 type Regions struct {
 	All   bool
 	Names []string
-	Line  int
 }
 
 // UnmarshalYAML accepts `all`, `[all]`, a comma-separated string (ec2.ini) or
 // a list.
 func (r *Regions) UnmarshalYAML(n *yaml.Node) error {
-	r.Line = n.Line
 	var names []string
 	switch n.Kind {
 	case yaml.ScalarNode:
@@ -404,7 +402,7 @@ func (c *Config) line(key string) int { return c.lines[key] }
 var hostnameNames = map[string]bool{
 	"private-ip-address": true, "ip-address": true, "dns-name": true, "private-dns-name": true,
 	"instance-id": true, "network-interface.addresses.association.public-ip": true,
-	"ipv6-address": true, "network-interface.ipv6-addresses.ipv6-address": true, "name": true,
+	"ipv6-address": true, "network-interface.ipv6-addresses.ipv6-address": true,
 }
 
 func validHostnamePref(s string) bool {
@@ -422,7 +420,7 @@ func (c *Config) validate() error {
 		}
 	}
 	if n > 1 {
-		return c.errorf(c.line("profile"), "set only one of profile, aws_profile, boto_profile")
+		return c.errorf(max(c.line("profile"), c.line("aws_profile"), c.line("boto_profile")), "set only one of profile, aws_profile, boto_profile")
 	}
 	if c.Concurrency < 0 || c.Concurrency > 64 {
 		return c.errorf(c.line("concurrency"), "concurrency %d: want 1 to 64", c.Concurrency)
@@ -530,9 +528,7 @@ func (c *Config) hostvarsExcluded() map[string]bool {
 	return m
 }
 
-// Enabled reports whether a built-in group family is on: all are on by
-// default (as in ec2.py) except the per-instance, per-state and tag_none
-// families, which cost Ansible a group per host for little use.
+// on reads an optional switch: b when set, else def.
 func on(b *bool, def bool) bool {
 	if b == nil {
 		return def

@@ -28,6 +28,7 @@ func TestParseConfigErrors(t *testing.T) {
 		{"foreign cache plugin", "cache_plugin: redis\n", "test.yml:1: cache_plugin"},
 		{"yaml syntax", "regions: [us-east-1\n", "test.yml:"},
 		{"other plugin", "plugin: gcp_compute\n", "test.yml:1: plugin"},
+		{"two profile aliases", "regions: all\naws_profile: a\nboto_profile: b\n", "test.yml:3: set only one of profile"},
 		{"default_value with trailing_separator", "keyed_groups:\n  - key: tags\n    default_value: x\n    trailing_separator: false\n", "test.yml:2: keyed_groups[0]"},
 	}
 	for _, tt := range tests {

@@ -87,7 +87,8 @@ func Fetch(ctx context.Context, cfg *Config, accounts []Account, log *slog.Logge
 			remoteEx = append(remoteEx, ex)
 		}
 	}
-	keepDetail := !cfg.hostvarsExcluded()["network_interfaces"] || !cfg.hostvarsExcluded()["block_device_mappings"]
+	excluded := cfg.hostvarsExcluded()
+	keepDetail := !excluded["network_interfaces"] || !excluded["block_device_mappings"]
 	results := make([][]Instance, len(tasks))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(cfg.concurrency())
@@ -140,13 +141,13 @@ func Fetch(ctx context.Context, cfg *Config, accounts []Account, log *slog.Logge
 			return nil
 		})
 	}
-	gerr := g.Wait()
+	_ = g.Wait() // every error is also in failures, with its account and region
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("fetching instances: %w", err)
 	}
 	if len(failures) > 0 {
 		sort.Strings(failures)
-		if cfg.strict() || gerr != nil {
+		if cfg.strict() {
 			return nil, fmt.Errorf("%w; no inventory printed:\n  %s", ErrFetch, strings.Join(failures, "\n  "))
 		}
 		for _, f := range failures {

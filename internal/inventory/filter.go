@@ -181,7 +181,7 @@ func wildcardMatch(pattern, s string) bool {
 // another entry already returns everything they would.
 func (c *Config) queries() []Filters {
 	base := c.Filters
-	if _, set := c.lines["filters"]; !set && len(base.List) == 0 {
+	if base.Line == 0 { // no filters key; `filters: {}` means every state
 		base = defaultFilters
 	}
 	return mergeQueries(append([]Filters{base}, c.IncludeFilters...))

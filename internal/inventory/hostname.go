@@ -19,9 +19,6 @@ func prefValue(in *Instance, pref string) string {
 		return in.InstanceID
 	case "ipv6-address", "network-interface.ipv6-addresses.ipv6-address":
 		return in.IPv6Address
-	case "name":
-		v, _ := in.Tag("Name")
-		return v
 	}
 	spec, ok := strings.CutPrefix(pref, "tag:")
 	if !ok {

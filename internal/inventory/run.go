@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sort"
 	"time"
 )
@@ -18,7 +19,7 @@ type Options struct {
 	RefreshCache bool
 	Table        bool // readable table instead of JSON (--list only)
 	Version      string
-	Getenv       func(string) string
+	Getenv       func(string) string // nil means os.Getenv; used for the cache key
 	Now          func() time.Time
 	// Accounts builds the EC2 clients; nil means the AWS SDK (Accounts).
 	Accounts func(context.Context, *Config) ([]Account, error)
@@ -38,10 +39,10 @@ func Run(ctx context.Context, stdout io.Writer, o Options) error {
 	if o.Accounts == nil {
 		o.Accounts = Accounts
 	}
-	var cache *Cache
-	if o.Getenv != nil {
-		cache = NewCache(o.Config, o.Version, o.Getenv)
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
 	}
+	cache := NewCache(o.Config, o.Version, o.Getenv)
 	if cache != nil && !o.RefreshCache {
 		if data, ok := cache.Get(o.Now()); ok {
 			o.Log.Debug("serving from cache", "path", cache.Path())

@@ -46,8 +46,8 @@ func fromBuildInfo(info *debug.BuildInfo) string {
 			}
 		}
 	}
-	if rev != "" && !strings.Contains(v, rev[:min(12, len(rev))]) {
-		v += "+" + rev[:min(12, len(rev))] + dirty
+	if short := rev[:min(12, len(rev))]; short != "" && !strings.Contains(v, short) {
+		v += "+" + short + dirty
 	}
 	return v
 }
