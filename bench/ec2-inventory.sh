@@ -18,22 +18,7 @@ for _ in $(seq 50); do [ -s "$out/fake.url" ] && break; sleep 0.1; done
 
 export AWS_ENDPOINT_URL=$(cat "$out/fake.url") AWS_ACCESS_KEY_ID=AKIDBENCH AWS_SECRET_ACCESS_KEY=x AWS_REGION=us-east-1 \
   AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
-cat >"$out/ec2-inventory.yml" <<YML
-regions: [us-east-1, eu-west-1, ap-southeast-2]
-keyed_groups:
-  - {key: tags.Service, prefix: service}
-  - {key: tags.Env, prefix: env}
-  - {key: tags.Team, prefix: team}
-  - {key: tags.Role, prefix: role}
-  - {key: placement.availability_zone, prefix: az}
-  - {key: placement.region, prefix: region}
-  - {key: instance_type, prefix: type}
-  - {key: vpc_id, prefix: vpc}
-  - {key: image_id, prefix: ami}
-  - {key: key_name, prefix: key}
-compose:
-  ansible_user: "'deploy'"
-YML
+cp internal/inventory/testdata/bench/ec2-inventory.yml "$out/ec2-inventory.yml" # the Go benchmark reads it too
 sed 's/^regions:.*/&\ncache: true\ncache_connection: cache/' "$out/ec2-inventory.yml" >"$out/cached.yml"
 export EC2_INVENTORY_CONFIG=$PWD/$out/ec2-inventory.yml
 

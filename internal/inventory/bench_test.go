@@ -8,36 +8,14 @@ import (
 	"github.com/dockwright/dockwright/internal/ec2fake"
 )
 
-// benchConfig has ~10 keyed groups, as the issue's performance target asks.
-const benchConfig = `regions: [us-east-1, eu-west-1, ap-southeast-2]
-keyed_groups:
-  - {key: tags.Service, prefix: service}
-  - {key: tags.Env, prefix: env}
-  - {key: tags.Team, prefix: team}
-  - {key: tags.Role, prefix: role}
-  - {key: placement.availability_zone, prefix: az}
-  - {key: placement.region, prefix: region}
-  - {key: instance_type, prefix: type}
-  - {key: vpc_id, prefix: vpc}
-  - {key: image_id, prefix: ami}
-  - {key: key_name, prefix: key}
-compose:
-  ansible_user: "'deploy'"
-`
-
 // fetched5000 fetches 5,000 instances over 3 regions from the fake endpoint
 // with the real SDK, once.
 func fetched5000(b *testing.B) (*Config, []Instance) {
 	b.Helper()
 	srv := ec2fake.New(ec2fake.Generate("123456789012", 5000, "us-east-1", "eu-west-1", "ap-southeast-2"))
 	b.Cleanup(srv.Close)
-	b.Setenv("AWS_ENDPOINT_URL", srv.URL)
-	b.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-	b.Setenv("AWS_SECRET_ACCESS_KEY", "x")
-	b.Setenv("AWS_REGION", "us-east-1")
-	b.Setenv("AWS_CONFIG_FILE", "/dev/null")
-	b.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-	cfg, err := ParseConfig("bench.yml", []byte(benchConfig))
+	sdkEnv(b, srv.URL)
+	cfg, err := LoadConfig("testdata/bench/ec2-inventory.yml") // also read by bench/ec2-inventory.sh
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -17,20 +17,13 @@ import (
 	"github.com/dockwright/dockwright/internal/ec2fake"
 )
 
-const secretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-
-// sdkEnv points the real SDK at a fake endpoint with static credentials and
-// no shared config files from the machine.
-func sdkEnv(t *testing.T, url string) {
-	t.Helper()
-	t.Setenv("AWS_ENDPOINT_URL", url)
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", secretKey)
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_CONFIG_FILE", "/dev/null")
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+// sdkEnv points the real SDK at a fake endpoint (ec2fake.ClientEnv).
+func sdkEnv(tb testing.TB, url string) {
+	tb.Helper()
+	for _, kv := range ec2fake.ClientEnv(url) {
+		k, v, _ := strings.Cut(kv, "=")
+		tb.Setenv(k, v)
+	}
 }
 
 func fetchWith(t *testing.T, srv *ec2fake.Server, yml string) ([]Instance, error) {
@@ -150,7 +143,7 @@ assume_roles:
 						t.Errorf("error %q does not mention %q", err, w)
 					}
 				}
-				if strings.Contains(err.Error(), secretKey) {
+				if strings.Contains(err.Error(), ec2fake.SecretAccessKey) {
 					t.Error("error leaks the secret key")
 				}
 				return

@@ -34,15 +34,8 @@ func ansibleEnv(t *testing.T, fleet *ec2fake.Fleet, config string) (bin string, 
 	if err := os.WriteFile(cfgPath, []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	env = append(os.Environ(),
+	env = append(append(os.Environ(), ec2fake.ClientEnv(srv.URL)...),
 		"EC2_INVENTORY_CONFIG="+cfgPath,
-		"AWS_ENDPOINT_URL="+srv.URL,
-		"AWS_ACCESS_KEY_ID=AKIDEXAMPLE",
-		"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-		"AWS_REGION=us-east-1",
-		"AWS_CONFIG_FILE=/dev/null",
-		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-		"AWS_EC2_METADATA_DISABLED=true",
 		"HOME="+dir,
 		"ANSIBLE_LOCAL_TEMP="+filepath.Join(dir, "tmp"),
 		"ANSIBLE_NOCOLOR=1",

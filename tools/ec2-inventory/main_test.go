@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -28,14 +29,13 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
+			// Scripts choose the endpoint: env AWS_ENDPOINT_URL=$FAKE_EC2.
+			for _, kv := range ec2fake.ClientEnv("") {
+				k, v, _ := strings.Cut(kv, "=")
+				env.Setenv(k, v)
+			}
 			env.Setenv("FAKE_EC2", ok.URL)
 			env.Setenv("FAKE_EC2_DENIED", denied.URL)
-			env.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-			env.Setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
-			env.Setenv("AWS_REGION", "us-east-1")
-			env.Setenv("AWS_CONFIG_FILE", "/dev/null")
-			env.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 			env.Setenv("XDG_CACHE_HOME", env.WorkDir+"/.cache")
 			return nil
 		},
