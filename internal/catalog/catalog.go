@@ -1,0 +1,237 @@
+package catalog
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"go.yaml.in/yaml/v3"
+)
+
+// Env is the environment variable naming the catalog when --catalog is not
+// given.
+const Env = "DOCKWRIGHT_CATALOG"
+
+// DefaultContainerPort is the port every service listens on in its
+// container unless the catalog says otherwise.
+const DefaultContainerPort = 5000
+
+// ErrInvalid means the catalog file is malformed; the message names the
+// file and line.
+var ErrInvalid = errors.New("invalid catalog")
+
+// Catalog is a parsed services.yml.
+type Catalog struct {
+	// Path is the file it was read from.
+	Path string
+	// Registry is the default registry host (and port) of images.
+	Registry string
+	// Environments lists the environments in promotion order.
+	Environments []string
+	// Services are sorted by name.
+	Services []Service
+}
+
+// Service is one entry of the catalog.
+type Service struct {
+	Name string
+	// Image is the repository without tag: REGISTRY/NAME unless given.
+	Image         string
+	HostPort      int
+	ContainerPort int
+	HealthPath    string
+	// Environments the service runs in (all of the catalog's when omitted).
+	Environments []string
+	// Endpoints are the load-balancer URLs per environment.
+	Endpoints map[string][]Endpoint
+	// Line is where the service is defined in the file.
+	Line int
+}
+
+// Endpoint is one load-balancer URL, optionally in one availability zone.
+type Endpoint struct {
+	URL string `yaml:"url"`
+	AZ  string `yaml:"az"`
+}
+
+type fileDefaults struct {
+	ContainerPort int    `yaml:"container_port"`
+	HealthPath    string `yaml:"health_path"`
+}
+
+type fileService struct {
+	Image         string                `yaml:"image"`
+	HostPort      int                   `yaml:"host_port"`
+	ContainerPort int                   `yaml:"container_port"`
+	HealthPath    string                `yaml:"health_path"`
+	Environments  []string              `yaml:"environments"`
+	Endpoints     map[string][]Endpoint `yaml:"endpoints"`
+}
+
+type file struct {
+	Registry     string                 `yaml:"registry"`
+	Environments []string               `yaml:"environments"`
+	Defaults     fileDefaults           `yaml:"defaults"`
+	Services     map[string]fileService `yaml:"services"`
+}
+
+// Load reads and validates a catalog file.
+func Load(path string) (*Catalog, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading catalog: %w", err)
+	}
+	return Parse(path, raw)
+}
+
+var lineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
+
+// Parse parses and validates catalog bytes; path is used in errors.
+func Parse(path string, raw []byte) (*Catalog, error) {
+	var f file
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
+		return nil, yamlError(path, err)
+	}
+	c := &Catalog{Path: path, Registry: f.Registry, Environments: f.Environments}
+	if f.Defaults.ContainerPort == 0 {
+		f.Defaults.ContainerPort = DefaultContainerPort
+	}
+	if f.Defaults.HealthPath == "" {
+		f.Defaults.HealthPath = "/health"
+	}
+	// The strict decode above checked every key; the node tree gives the
+	// services in file order with their lines.
+	var root yaml.Node
+	_ = yaml.Unmarshal(raw, &root)
+	var order []*yaml.Node
+	if len(root.Content) > 0 {
+		m := root.Content[0]
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if m.Content[i].Value == "services" {
+				sv := m.Content[i+1]
+				for j := 0; j < len(sv.Content); j += 2 {
+					order = append(order, sv.Content[j])
+				}
+			}
+		}
+	}
+	envs := map[string]bool{}
+	for _, e := range f.Environments {
+		envs[e] = true
+	}
+	var errs []error
+	bad := func(line int, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s:%d: %s", path, line, fmt.Sprintf(format, args...)))
+	}
+	ports := map[int]string{}
+	for _, k := range order {
+		fs := f.Services[k.Value]
+		s := Service{
+			Name: k.Value, Image: fs.Image, HostPort: fs.HostPort, ContainerPort: fs.ContainerPort,
+			HealthPath: fs.HealthPath, Environments: fs.Environments, Endpoints: fs.Endpoints, Line: k.Line,
+		}
+		if !nameRE.MatchString(s.Name) {
+			bad(k.Line, "service name %q: want lowercase letters, digits, '-', '_' or '.'", s.Name)
+		}
+		if s.Image == "" {
+			if c.Registry == "" {
+				s.Image = s.Name
+			} else {
+				s.Image = c.Registry + "/" + s.Name
+			}
+		}
+		if _, err := name.NewRepository(s.Image); err != nil {
+			bad(k.Line, "service %q: image %q: want a repository without tag or digest (%v)", s.Name, s.Image, err)
+		}
+		if s.ContainerPort == 0 {
+			s.ContainerPort = f.Defaults.ContainerPort
+		}
+		if s.HealthPath == "" {
+			s.HealthPath = f.Defaults.HealthPath
+		}
+		if s.HostPort < 0 || s.HostPort > 65535 || s.ContainerPort < 1 || s.ContainerPort > 65535 {
+			bad(k.Line, "service %q: port out of range 1-65535", s.Name)
+		}
+		if s.HostPort != 0 {
+			if other, dup := ports[s.HostPort]; dup {
+				bad(k.Line, "service %q: host_port %d is already used by %q", s.Name, s.HostPort, other)
+			}
+			ports[s.HostPort] = s.Name
+		}
+		if len(s.Environments) == 0 {
+			s.Environments = slices.Clone(c.Environments)
+		}
+		for _, e := range s.Environments {
+			if len(envs) > 0 && !envs[e] {
+				bad(k.Line, "service %q: unknown environment %q (known: %s)", s.Name, e, strings.Join(c.Environments, ", "))
+			}
+		}
+		for e, eps := range s.Endpoints {
+			if len(envs) > 0 && !envs[e] {
+				bad(k.Line, "service %q: endpoints for unknown environment %q", s.Name, e)
+			}
+			for _, ep := range eps {
+				if u, err := url.Parse(ep.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+					bad(k.Line, "service %q: endpoint %q: want an http(s) URL", s.Name, ep.URL)
+				}
+			}
+		}
+		c.Services = append(c.Services, s)
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, errors.Join(errs...))
+	}
+	slices.SortFunc(c.Services, func(a, b Service) int { return strings.Compare(a.Name, b.Name) })
+	return c, nil
+}
+
+var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+
+// Service returns the named service.
+func (c *Catalog) Service(name string) (Service, bool) {
+	i, ok := slices.BinarySearchFunc(c.Services, name, func(s Service, n string) int { return strings.Compare(s.Name, n) })
+	if !ok {
+		return Service{}, false
+	}
+	return c.Services[i], true
+}
+
+// Names returns the service names, sorted.
+func (c *Catalog) Names() []string {
+	out := make([]string, len(c.Services))
+	for i, s := range c.Services {
+		out[i] = s.Name
+	}
+	return out
+}
+
+func yamlError(path string, err error) error {
+	var te *yaml.TypeError
+	msgs := []string{err.Error()}
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	}
+	for i, m := range msgs {
+		m = strings.TrimPrefix(m, "yaml: ")
+		m = strings.Replace(m, "field ", "unknown key ", 1)
+		m = strings.Replace(m, " not found in type catalog.fileService", "", 1)
+		m = strings.Replace(m, " not found in type catalog.file", "", 1)
+		m = strings.Replace(m, " not found in type catalog.fileDefaults", "", 1)
+		if sm := lineRE.FindStringSubmatch(m); sm != nil {
+			m = path + ":" + sm[1] + ": " + m[len(sm[0]):]
+		} else {
+			m = path + ": " + m
+		}
+		msgs[i] = m
+	}
+	return fmt.Errorf("%w: %s", ErrInvalid, strings.Join(msgs, "; "))
+}

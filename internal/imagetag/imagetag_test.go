@@ -1,0 +1,155 @@
+package imagetag
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestClassify(t *testing.T) {
+	b142 := mustScheme(t, `b(\d+)`, nil)
+	semver := mustScheme(t, `\d+\.\d+\.(\d+)`, nil)
+	tests := []struct {
+		name   string
+		scheme Scheme
+		tag    string
+		kind   Kind
+		build  uint64
+	}{
+		{"plain build", DefaultScheme(), "142", Version, 142},
+		{"leading zero is not a build", DefaultScheme(), "0142", Other, 0},
+		{"zero is not a build", DefaultScheme(), "0", Other, 0},
+		{"env", DefaultScheme(), "prod", Env, 0},
+		{"latest is env", DefaultScheme(), "latest", Env, 0},
+		{"git tag", DefaultScheme(), "git-1a2b3c4", Other, 0},
+		{"promotion record", DefaultScheme(), "prod.142.20261126T073105Z", Promotion, 142},
+		{"promotion of unknown env", DefaultScheme(), "qa.142.20261126T073105Z", Other, 0},
+		{"bad promotion time", DefaultScheme(), "prod.142.20261326T073105Z", Other, 0},
+		{"too big", DefaultScheme(), "99999999999999999999", Other, 0},
+		{"pattern b142", b142, "b142", Version, 142},
+		{"pattern rejects plain", b142, "142", Other, 0},
+		{"pattern is anchored", b142, "xb142", Other, 0},
+		{"semver patch", semver, "1.4.142", Version, 142},
+		{"semver env still env", semver, "prod", Env, 0},
+		{"custom env", mustScheme(t, "", []string{"qa", "live"}), "live", Env, 0},
+		{"custom env drops defaults", mustScheme(t, "", []string{"qa", "live"}), "prod", Other, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			k, n := tt.scheme.Classify(tt.tag)
+			if k != tt.kind || n != tt.build {
+				t.Errorf("Classify(%q) = %v %d, want %v %d", tt.tag, k, n, tt.kind, tt.build)
+			}
+		})
+	}
+}
+
+func TestNewSchemeErrors(t *testing.T) {
+	for _, p := range []string{`(\d+`, `\d+`, `(b)(\d+)`} {
+		if _, err := NewScheme(p, nil); !errors.Is(err, ErrInvalidPattern) {
+			t.Errorf("NewScheme(%q) error = %v, want ErrInvalidPattern", p, err)
+		}
+	}
+	if _, err := NewScheme("", []string{"pr/od"}); !errors.Is(err, ErrInvalidTag) {
+		t.Errorf("env with '/': error = %v, want ErrInvalidTag", err)
+	}
+}
+
+func TestPromotionTagRoundTrip(t *testing.T) {
+	at := time.Date(2026, 11, 26, 7, 31, 5, 0, time.UTC)
+	tag := PromotionTag("staging", 140, at.In(time.FixedZone("x", 3600)))
+	if tag != "staging.140.20261126T073105Z" {
+		t.Fatalf("PromotionTag = %q", tag)
+	}
+	if err := ValidateTag(tag); err != nil {
+		t.Fatal(err)
+	}
+	p, ok := DefaultScheme().ParsePromotion(tag)
+	if !ok || p.Env != "staging" || p.Build != 140 || !p.At.Equal(at) {
+		t.Fatalf("ParsePromotion = %+v %v", p, ok)
+	}
+}
+
+func TestValidateTag(t *testing.T) {
+	tests := []struct {
+		tag     string
+		wantErr string
+	}{
+		{"142", ""},
+		{"feature_x.1-rc", ""},
+		{strings.Repeat("a", 128), ""},
+		{"", "empty"},
+		{strings.Repeat("a", 129), "at most 128"},
+		{".hidden", "starts with"},
+		{"-x", "starts with"},
+		{"folder/job", `contains '/'`},
+		{"a:b", `contains ':'`},
+		{"ümlaut", `contains 'ü'`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.tag, func(t *testing.T) {
+			err := ValidateTag(tt.tag)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("unexpected error %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, ErrInvalidTag) {
+				t.Fatalf("error = %v, want it to contain %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestTags(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      BuildInfo
+		want    []string
+		wantErr []string
+	}{
+		{"number only", BuildInfo{BuildNumber: "142"}, []string{"142"}, nil},
+		{"with commit", BuildInfo{BuildNumber: "142", GitCommit: "1A2B3C4D5E6F"}, []string{"142", "git-1a2b3c4"}, nil},
+		{"all-digit commit stays distinct from versions", BuildInfo{BuildNumber: "7", GitCommit: "1234567890"}, []string{"7", "git-1234567"}, nil},
+		{"extra deduplicated", BuildInfo{BuildNumber: "9", Extra: []string{"main", "main"}}, []string{"9", "main"}, nil},
+		{"bad number", BuildInfo{BuildNumber: "abc"}, nil, []string{`build number: "abc"`}},
+		{"empty number", BuildInfo{}, nil, []string{"build number"}},
+		{"short commit", BuildInfo{BuildNumber: "1", GitCommit: "abc"}, nil, []string{`git commit "abc"`}},
+		{"non-hex commit", BuildInfo{BuildNumber: "1", GitCommit: "xyz1234"}, nil, []string{`git commit "xyz1234"`}},
+		{"jenkins folder job", BuildInfo{BuildNumber: "1", Extra: []string{"team/web"}}, nil, []string{"JOB_BASE_NAME"}},
+		{"extra env", BuildInfo{BuildNumber: "1", Extra: []string{"prod"}}, nil, []string{`"prod" reads as a env tag`}},
+		{"extra version", BuildInfo{BuildNumber: "1", Extra: []string{"2"}}, nil, []string{"reads as a version tag"}},
+		{"every error at once", BuildInfo{BuildNumber: "x", GitCommit: "q", Extra: []string{"a/b"}}, nil, []string{"build number", "git commit", "extra tag"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := DefaultScheme().Tags(tt.in)
+			if len(tt.wantErr) > 0 {
+				if err == nil {
+					t.Fatalf("Tags = %v, want error", got)
+				}
+				for _, w := range tt.wantErr {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q does not contain %q", err, w)
+					}
+				}
+				return
+			}
+			if err != nil || !slices.Equal(got, tt.want) {
+				t.Fatalf("Tags = %v, %v; want %v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func mustScheme(t *testing.T, pattern string, envs []string) Scheme {
+	t.Helper()
+	s, err := NewScheme(pattern, envs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}

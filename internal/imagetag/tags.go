@@ -1,0 +1,158 @@
+package imagetag
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Kind is what a tag means under a Scheme.
+type Kind int
+
+// Tag kinds.
+const (
+	// Other is any tag that is neither a version, an environment pointer nor
+	// a promotion record ("feature-x", "git-1a2b3c4").
+	Other Kind = iota
+	// Version is a build number.
+	Version
+	// Env is an environment pointer (dev, staging, prod, latest).
+	Env
+	// Promotion is the immutable record PromotionTag writes.
+	Promotion
+)
+
+func (k Kind) String() string {
+	switch k {
+	case Version:
+		return "version"
+	case Env:
+		return "env"
+	case Promotion:
+		return "promotion"
+	}
+	return "other"
+}
+
+// Classify says what tag is, and its build number for versions and
+// promotion records.
+func (s Scheme) Classify(tag string) (Kind, uint64) {
+	if s.IsEnv(tag) {
+		return Env, 0
+	}
+	if p, ok := s.ParsePromotion(tag); ok {
+		return Promotion, p.Build
+	}
+	if n, ok := s.Build(tag); ok {
+		return Version, n
+	}
+	return Other, 0
+}
+
+// PromotionTimeFormat is the UTC timestamp inside a promotion tag (a tag may
+// not contain ':').
+const PromotionTimeFormat = "20060102T150405Z"
+
+// PromotionRecord is one recorded promotion: build Build was promoted to Env
+// at At.
+type PromotionRecord struct {
+	Env   string
+	Build uint64
+	At    time.Time
+}
+
+// PromotionTag is the immutable tag that records a promotion:
+// ENV.BUILD.TIME, e.g. "prod.142.20261126T073105Z". It points at the same
+// manifest as the build, so it costs no storage, and it disappears with the
+// build when the build is pruned.
+func PromotionTag(env string, build uint64, at time.Time) string {
+	return fmt.Sprintf("%s.%d.%s", env, build, at.UTC().Format(PromotionTimeFormat))
+}
+
+// ParsePromotion parses a PromotionTag whose environment is one of the
+// scheme's.
+func (s Scheme) ParsePromotion(tag string) (PromotionRecord, bool) {
+	i := strings.LastIndexByte(tag, '.')
+	if i < 0 || len(tag)-i-1 != len(PromotionTimeFormat) {
+		return PromotionRecord{}, false
+	}
+	at, err := time.Parse(PromotionTimeFormat, tag[i+1:])
+	if err != nil {
+		return PromotionRecord{}, false
+	}
+	j := strings.LastIndexByte(tag[:i], '.')
+	if j < 0 {
+		return PromotionRecord{}, false
+	}
+	env := tag[:j]
+	build, ok := ParseBuild(tag[j+1 : i])
+	if !ok || !s.IsEnv(env) {
+		return PromotionRecord{}, false
+	}
+	return PromotionRecord{Env: env, Build: build, At: at}, true
+}
+
+// BuildInfo is what a CI build knows about itself.
+type BuildInfo struct {
+	// BuildNumber is the Jenkins build number ($BUILD_NUMBER).
+	BuildNumber string
+	// GitCommit is the full or abbreviated commit ($GIT_COMMIT); optional.
+	GitCommit string
+	// Extra are further tags to add verbatim (a branch name, say).
+	Extra []string
+}
+
+// ShortCommitLen is how many hex digits of the commit the git tag keeps.
+const ShortCommitLen = 7
+
+// GitTagPrefix starts the commit tag: a bare short hash such as "1234567"
+// would read as build number 1234567 and become the newest version.
+const GitTagPrefix = "git-"
+
+// Tags returns the tag set a build gets: the build number, "git-" and the
+// short commit when known, then the extra tags, without duplicates. It
+// refuses anything that is not a valid Docker tag, and extra tags that
+// would read as a version, an environment pointer or a promotion record
+// (an extra "prod" would move production; promotion is a separate step).
+func (s Scheme) Tags(b BuildInfo) ([]string, error) {
+	var errs []error
+	n, err := BuildArg(b.BuildNumber)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("build number: %w", err))
+	}
+	tags := []string{fmt.Sprint(n)}
+	if c := strings.TrimSpace(b.GitCommit); c != "" {
+		if len(c) < ShortCommitLen || len(c) > 64 || strings.Trim(strings.ToLower(c), "0123456789abcdef") != "" {
+			errs = append(errs, fmt.Errorf("git commit %q: want %d to 64 hex digits", b.GitCommit, ShortCommitLen))
+		} else {
+			tags = append(tags, GitTagPrefix+strings.ToLower(c[:ShortCommitLen]))
+		}
+	}
+	seen := map[string]bool{}
+	for _, t := range tags {
+		seen[t] = true
+	}
+	for _, x := range b.Extra {
+		if err := ValidateTag(x); err != nil {
+			if strings.ContainsRune(x, '/') {
+				err = fmt.Errorf("%w (a Jenkins JOB_NAME of a folder or multibranch job contains '/': use ${JOB_BASE_NAME} or replace '/' with '-')", err)
+			}
+			errs = append(errs, fmt.Errorf("extra tag: %w", err))
+			continue
+		}
+		switch k, _ := s.Classify(x); k {
+		case Version, Env, Promotion:
+			errs = append(errs, fmt.Errorf("extra tag %q reads as a %s tag; it would change what %s means", x, k, x))
+			continue
+		}
+		if !seen[x] {
+			seen[x] = true
+			tags = append(tags, x)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return tags, nil
+}
