@@ -136,3 +136,7 @@ func ValidateTag(s string) error {
 	}
 	return fmt.Errorf("%q: %w", s, ErrInvalidTag)
 }
+
+// Plain reports whether version tags are the bare build numbers (no
+// pattern), so that build N's tag is known without listing tags.
+func (s Scheme) Plain() bool { return s.pattern == nil }

@@ -1,0 +1,100 @@
+package registry
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/dockwright/dockwright/internal/imagetag"
+	rt "github.com/dockwright/dockwright/internal/registrytest"
+)
+
+func newTestClient(t *testing.T) *Client {
+	t.Helper()
+	return New(Options{Backoff: time.Millisecond, Timeout: 10 * time.Second})
+}
+
+func repoOf(t *testing.T, c *Client, host, repo string) name.Repository {
+	t.Helper()
+	r, err := c.ParseRepository(host+"/"+repo, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// estate seeds one repository: builds 1..n each with its own image, except
+// that prod shares build 3's digest, "feature-x" shares build 2's, build 4
+// is a multi-arch index, and staging points at the newest build.
+type estate struct {
+	digests map[string]string
+}
+
+func seed(t *testing.T, host, repo string, n int) estate {
+	t.Helper()
+	e := estate{digests: map[string]string{}}
+	for b := 1; b <= n; b++ {
+		tag := fmt.Sprint(b)
+		switch b {
+		case 3:
+			e.digests[tag] = rt.Push(t, host, repo, rt.Image(t), tag, "prod")
+		case 2:
+			e.digests[tag] = rt.Push(t, host, repo, rt.Image(t), tag, "feature-x")
+		case 4:
+			e.digests[tag] = rt.Push(t, host, repo, rt.Index(t, 2), tag)
+		case n:
+			e.digests[tag] = rt.Push(t, host, repo, rt.Image(t), tag, "staging")
+		default:
+			e.digests[tag] = rt.Push(t, host, repo, rt.Image(t), tag)
+		}
+	}
+	return e
+}
+
+func TestPruneRealRegistries(t *testing.T) {
+	for _, kind := range rt.Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			t.Parallel()
+			reg := rt.Start(t, kind)
+			e := seed(t, reg.Host, "svc/web", 14)
+			idx := rt.Push(t, reg.Host, "svc/web", rt.Index(t, 2), "1000", "dev") // kept index
+			_ = idx
+			c := newTestClient(t)
+			repo := repoOf(t, c, reg.Host, "svc/web")
+			ctx := context.Background()
+			policy := Policy{Keep: 5}
+			plans := c.PlanAll(ctx, []name.Repository{repo}, imagetag.DefaultScheme(), policy)
+			if plans[0].Error != "" {
+				t.Fatal(plans[0].Error)
+			}
+			c.ApplyAll(ctx, []name.Repository{repo}, plans, nil)
+			if plans[0].Error != "" {
+				t.Fatal(plans[0].Error)
+			}
+			// Kept: the newest 5 builds (1000, 14, 13, 12, 11), prod and the
+			// build sharing its digest (3), feature-x and its build (2), and
+			// the env tags.
+			want := []string{"1000", "11", "12", "13", "14", "2", "3", "dev", "feature-x", "prod", "staging"}
+			if got := rt.Tags(t, reg.Host, "svc/web"); !slices.Equal(got, want) {
+				t.Fatalf("tags after prune = %v\nwant %v", got, want)
+			}
+			// The index of build 4 went with its children.
+			if rt.ManifestExists(t, reg.Host, "svc/web", e.digests["4"]) {
+				t.Error("index of build 4 still there")
+			}
+			s := Summarize(plans)
+			if s.Deleted != 8 || s.Children != 2 || s.DeleteFailed != 0 {
+				t.Errorf("summary = %+v", s)
+			}
+			// A rerun finds nothing to do.
+			again := c.PlanAll(ctx, []name.Repository{repo}, imagetag.DefaultScheme(), policy)
+			if n := len(again[0].Deletions); n != 0 {
+				t.Errorf("rerun plans %d deletions", n)
+			}
+		})
+	}
+}

@@ -1,0 +1,335 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/dockwright/dockwright/internal/imagetag"
+)
+
+// Gather reads what the plan of repo depends on, with the fewest requests:
+// one tag list; then, only when some tag could be deleted, one HEAD per
+// tag, one GET per multi-arch index, and (with KeepYoungerThan) the
+// creation time of each candidate build.
+func (c *Client) Gather(ctx context.Context, repo name.Repository, scheme imagetag.Scheme, p Policy) (RepoState, error) {
+	s := RepoState{Repository: repo.Name(), Children: map[string][]string{}}
+	tags, err := c.Tags(ctx, repo)
+	if err != nil {
+		return s, err
+	}
+	slices.Sort(tags)
+	s.Tags = make([]TagState, len(tags))
+	for i, t := range tags {
+		s.Tags[i] = TagState{Tag: t}
+	}
+	if !NeedsDigests(tags, scheme, p) {
+		return s, nil
+	}
+	descs, err := c.headAll(ctx, repo, tags)
+	if err != nil {
+		return s, err
+	}
+	s.Resolved = true
+	for i := range s.Tags {
+		if d, ok := descs[s.Tags[i].Tag]; ok {
+			s.Tags[i].Digest, s.Tags[i].MediaType = d.Digest.String(), string(d.MediaType)
+		}
+	}
+	if err := c.gatherChildren(ctx, repo, s.Tags, s.Children); err != nil {
+		return s, err
+	}
+	if p.KeepYoungerThan > 0 {
+		if err := c.gatherCreated(ctx, repo, scheme, p, &s); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+func isIndex(mt string) bool {
+	return types.MediaType(mt).IsIndex()
+}
+
+// gatherChildren fetches every multi-arch index once and records its
+// children (recursively, for the rare index of indexes).
+func (c *Client) gatherChildren(ctx context.Context, repo name.Repository, tags []TagState, children map[string][]string) error {
+	var mu sync.Mutex
+	var todo []string
+	for _, t := range tags {
+		if isIndex(t.MediaType) && !slices.Contains(todo, t.Digest) {
+			todo = append(todo, t.Digest)
+		}
+	}
+	for len(todo) > 0 {
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(c.opts.Concurrency)
+		var next []string
+		for _, dg := range todo {
+			g.Go(func() error {
+				d, err := c.Get(gctx, repo.Digest(dg))
+				if errors.Is(err, ErrNotFound) {
+					return nil
+				}
+				if err != nil {
+					return err
+				}
+				idx, err := d.ImageIndex()
+				if err != nil {
+					return fmt.Errorf("reading index %s@%s: %w", repo.Name(), dg, err)
+				}
+				m, err := idx.IndexManifest()
+				if err != nil {
+					return fmt.Errorf("reading index %s@%s: %w", repo.Name(), dg, err)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				for _, ch := range m.Manifests {
+					children[dg] = append(children[dg], ch.Digest.String())
+					if ch.MediaType.IsIndex() {
+						next = append(next, ch.Digest.String())
+					}
+				}
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return err
+		}
+		todo = next
+	}
+	return nil
+}
+
+// gatherCreated looks up the creation time of the builds that are
+// candidates once age is ignored.
+func (c *Client) gatherCreated(ctx context.Context, repo name.Repository, scheme imagetag.Scheme, p Policy, s *RepoState) error {
+	noAge := p
+	noAge.KeepYoungerThan = 0
+	cand := map[string]bool{}
+	for _, d := range PlanRepo(*s, scheme, noAge).Tags {
+		if d.Action == Delete && d.Kind == imagetag.Version.String() {
+			cand[d.Tag] = true
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.opts.Concurrency)
+	for i := range s.Tags {
+		t := &s.Tags[i]
+		if !cand[t.Tag] || t.Digest == "" {
+			continue
+		}
+		g.Go(func() error {
+			at, err := c.created(gctx, repo, t.Digest)
+			if err != nil {
+				return err
+			}
+			t.Created = at
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// created is the creation time in an image's config (the first child's,
+// for an index).
+func (c *Client) created(ctx context.Context, repo name.Repository, digest string) (time.Time, error) {
+	d, err := c.Get(ctx, repo.Digest(digest))
+	if err != nil {
+		return time.Time{}, err
+	}
+	if d.MediaType.IsIndex() {
+		idx, err := d.ImageIndex()
+		if err != nil {
+			return time.Time{}, err
+		}
+		m, err := idx.IndexManifest()
+		if err != nil || len(m.Manifests) == 0 {
+			return time.Time{}, err
+		}
+		return c.created(ctx, repo, m.Manifests[0].Digest.String())
+	}
+	img, err := d.Image()
+	if err != nil {
+		return time.Time{}, fmt.Errorf("reading image %s@%s: %w", repo.Name(), digest, err)
+	}
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		return time.Time{}, fmt.Errorf("reading config of %s@%s: %w", repo.Name(), digest, classify(err))
+	}
+	return cfg.Created.Time, nil
+}
+
+// Apply carries out a plan. Just before deleting it lists the tags again
+// and resolves every tag that stays (and any new one): a manifest that
+// such a tag now points at is skipped, so a tag moved during the run is
+// not lost. Each index's unreferenced children go before the index. A 404
+// counts as already done, so a rerun finishes an interrupted run. progress,
+// when not nil, is called after each deletion.
+func (c *Client) Apply(ctx context.Context, repo name.Repository, plan *RepoPlan, progress func()) error {
+	if plan.Refused != "" || len(plan.Deletions) == 0 {
+		return nil
+	}
+	if err := c.recheck(ctx, repo, plan); err != nil {
+		for i := range plan.Deletions {
+			plan.Deletions[i].Status = StatusNotAttempted
+		}
+		return fmt.Errorf("re-checking %s before deleting: %w", repo.Name(), err)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.opts.Concurrency)
+	var mu sync.Mutex
+	var errs []error
+	for i := range plan.Deletions {
+		u := &plan.Deletions[i]
+		if u.Status != StatusPlanned {
+			continue
+		}
+		g.Go(func() error {
+			if gctx.Err() != nil {
+				u.Status = StatusNotAttempted
+				return nil
+			}
+			err := c.deleteUnit(gctx, repo, u)
+			if progress != nil {
+				progress()
+			}
+			if err != nil {
+				u.Status, u.Error = StatusFailed, err.Error()
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+				if errors.Is(err, ErrDeleteDisabled) || errors.Is(err, ErrAuth) {
+					return err // every other deletion would fail the same way
+				}
+			}
+			return nil
+		})
+	}
+	stop := g.Wait()
+	for i := range plan.Deletions {
+		if plan.Deletions[i].Status == StatusPlanned {
+			plan.Deletions[i].Status = StatusNotAttempted
+		}
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if stop != nil {
+		return stop
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%d of %d deletions in %s failed: %w", len(errs), len(plan.Deletions), repo.Name(), errs[0])
+	}
+	return nil
+}
+
+func (c *Client) deleteUnit(ctx context.Context, repo name.Repository, u *Deletion) error {
+	for _, ch := range u.Children {
+		if err := c.Delete(ctx, repo, ch); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+	}
+	err := c.Delete(ctx, repo, u.Digest)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		u.Status = StatusGone
+		return nil
+	case err != nil:
+		return err
+	}
+	u.Status = StatusDeleted
+	return nil
+}
+
+// recheck re-resolves what stays and drops from the plan any manifest a
+// surviving or new tag now references.
+func (c *Client) recheck(ctx context.Context, repo name.Repository, plan *RepoPlan) error {
+	tags, err := c.Tags(ctx, repo)
+	if err != nil {
+		return err
+	}
+	deleting := map[string]bool{}
+	for _, d := range plan.Tags {
+		if d.Action == Delete {
+			deleting[d.Tag] = true
+		}
+	}
+	var check []string
+	for _, t := range tags {
+		if !deleting[t] {
+			check = append(check, t)
+		}
+	}
+	descs, err := c.headAll(ctx, repo, check)
+	if err != nil {
+		return err
+	}
+	held := map[string]string{} // digest -> tag holding it now
+	var unknownIndexes []string
+	for _, t := range check {
+		d, ok := descs[t]
+		if !ok {
+			continue
+		}
+		dg := d.Digest.String()
+		if _, dup := held[dg]; !dup {
+			held[dg] = t
+			if d.MediaType.IsIndex() {
+				if _, known := plan.children[dg]; !known {
+					unknownIndexes = append(unknownIndexes, dg)
+				}
+			}
+		}
+	}
+	children := map[string][]string{}
+	for k, v := range plan.children {
+		children[k] = v
+	}
+	if len(unknownIndexes) > 0 {
+		ts := make([]TagState, len(unknownIndexes))
+		for i, dg := range unknownIndexes {
+			ts[i] = TagState{Digest: dg, MediaType: string(types.OCIImageIndex)}
+		}
+		if err := c.gatherChildren(ctx, repo, ts, children); err != nil {
+			return err
+		}
+	}
+	// Expand to the children of every held index.
+	queue := make([]string, 0, len(held))
+	for dg := range held {
+		queue = append(queue, dg)
+	}
+	for len(queue) > 0 {
+		dg := queue[0]
+		queue = queue[1:]
+		for _, ch := range children[dg] {
+			if _, ok := held[ch]; !ok {
+				held[ch] = held[dg]
+				queue = append(queue, ch)
+			}
+		}
+	}
+	for i := range plan.Deletions {
+		u := &plan.Deletions[i]
+		if t, ok := held[u.Digest]; ok {
+			u.Status, u.Error = StatusSkipped, fmt.Sprintf("tag %q points at it now (moved during the run)", t)
+			continue
+		}
+		kept := u.Children[:0]
+		for _, ch := range u.Children {
+			if _, ok := held[ch]; !ok {
+				kept = append(kept, ch)
+			}
+		}
+		u.Children = kept
+	}
+	return nil
+}

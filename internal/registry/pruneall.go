@@ -1,0 +1,113 @@
+package registry
+
+import (
+	"context"
+	"sync"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/dockwright/dockwright/internal/imagetag"
+)
+
+// repoConcurrency is how many repositories are worked on at once; requests
+// are bounded separately by Options.Concurrency.
+const repoConcurrency = 4
+
+// PlanAll gathers and plans every repository. A repository that cannot be
+// read gets a plan with Error set and no deletions; the others go on.
+func (c *Client) PlanAll(ctx context.Context, repos []name.Repository, scheme imagetag.Scheme, p Policy) []RepoPlan {
+	plans := make([]RepoPlan, len(repos))
+	forEach(len(repos), func(i int) {
+		s, err := c.Gather(ctx, repos[i], scheme, p)
+		if err != nil {
+			plans[i] = RepoPlan{Repository: repos[i].Name(), Tags: []Decision{}, Deletions: []Deletion{}, Error: err.Error()}
+			return
+		}
+		plans[i] = PlanRepo(s, scheme, p)
+	})
+	return plans
+}
+
+// ApplyAll applies every plan that has deletions; failures are recorded in
+// each plan's Error and deletion statuses. progress is called after each
+// deletion.
+func (c *Client) ApplyAll(ctx context.Context, repos []name.Repository, plans []RepoPlan, progress func()) {
+	forEach(len(plans), func(i int) {
+		if plans[i].Error != "" {
+			return
+		}
+		if err := c.Apply(ctx, repos[i], &plans[i], progress); err != nil {
+			plans[i].Error = err.Error()
+		}
+	})
+}
+
+func forEach(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, repoConcurrency)
+	for i := 0; i < n; i++ {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			f(i)
+		}()
+	}
+	wg.Wait()
+}
+
+// Summary counts a set of plans (after Apply, or planned only).
+type Summary struct {
+	Repositories int `json:"repositories"`
+	Failed       int `json:"repositories_failed"`
+	Refused      int `json:"repositories_refused"`
+	TagsKept     int `json:"tags_kept"`
+	TagsDeleted  int `json:"tags_to_delete"`
+	Planned      int `json:"manifests_planned"`
+	Deleted      int `json:"manifests_deleted"`
+	AlreadyGone  int `json:"manifests_already_gone"`
+	DeleteFailed int `json:"manifests_failed"`
+	Skipped      int `json:"manifests_skipped"`
+	NotAttempted int `json:"manifests_not_attempted"`
+	Children     int `json:"child_manifests"`
+}
+
+// Summarize counts plans.
+func Summarize(plans []RepoPlan) Summary {
+	var s Summary
+	s.Repositories = len(plans)
+	for _, p := range plans {
+		if p.Error != "" {
+			s.Failed++
+		}
+		if p.Refused != "" {
+			s.Refused++
+		}
+		for _, d := range p.Tags {
+			switch d.Action {
+			case Keep:
+				s.TagsKept++
+			case Delete:
+				s.TagsDeleted++
+			}
+		}
+		for _, u := range p.Deletions {
+			s.Children += len(u.Children)
+			switch u.Status {
+			case StatusPlanned:
+				s.Planned++
+			case StatusDeleted:
+				s.Deleted++
+			case StatusGone:
+				s.AlreadyGone++
+			case StatusFailed:
+				s.DeleteFailed++
+			case StatusSkipped:
+				s.Skipped++
+			case StatusNotAttempted:
+				s.NotAttempted++
+			}
+		}
+	}
+	return s
+}
