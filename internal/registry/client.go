@@ -96,7 +96,7 @@ func New(opts Options) *Client {
 	c := &Client{opts: opts, n: n, sem: make(chan struct{}, opts.Concurrency), log: log, auths: map[string]*authEntry{}}
 	rt := http.RoundTripper(&countingTransport{next: base, n: n, timeout: opts.Timeout})
 	rt = &retryTransport{next: rt, n: n, attempts: opts.Attempts, backoff: opts.Backoff, maxWait: 30 * time.Second}
-	c.base = transport.NewUserAgent(&limitTransport{next: rt, sem: c.sem}, "dockwright/"+version.String())
+	c.base = transport.NewUserAgent(&pingCache{next: &limitTransport{next: rt, sem: c.sem}}, "dockwright/"+version.String())
 	return c
 }
 

@@ -1,6 +1,8 @@
 package registrytest
 
 import (
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -26,6 +28,7 @@ type Proxy struct {
 func NewProxy(t testing.TB, target string) *Proxy {
 	p := &Proxy{}
 	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: target})
+	rp.ErrorLog = log.New(io.Discard, "", 0) // cancelled requests are expected
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.mu.Lock()
 		p.log = append(p.log, r.Method+" "+r.URL.Path)

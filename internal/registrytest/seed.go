@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/random"
@@ -50,22 +51,23 @@ func Push(t testing.TB, host, repo string, img remote.Taggable, tags ...string) 
 	t.Helper()
 	for i, tag := range tags {
 		ref := Ref(t, host+"/"+repo+":"+tag)
+		auth := remote.WithAuthFromKeychain(authn.DefaultKeychain)
 		var err error
 		switch x := img.(type) {
 		case v1.ImageIndex:
 			if i == 0 {
-				err = remote.WriteIndex(ref, x)
+				err = remote.WriteIndex(ref, x, auth)
 			} else {
-				err = remote.Put(ref, x)
+				err = remote.Put(ref, x, auth)
 			}
 		case v1.Image:
 			if i == 0 {
-				err = remote.Write(ref, x)
+				err = remote.Write(ref, x, auth)
 			} else {
-				err = remote.Put(ref, x)
+				err = remote.Put(ref, x, auth)
 			}
 		default:
-			err = remote.Put(ref, x)
+			err = remote.Put(ref, x, auth)
 		}
 		if err != nil {
 			t.Fatalf("pushing %s: %v", ref, err)
