@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -220,7 +221,7 @@ func (c *Client) Catalog(ctx context.Context, reg name.Registry) ([]string, erro
 }
 
 // Tags lists the tags of repo (every page). A repository the registry does
-// not know has no tags.
+// not know is ErrNotFound.
 func (c *Client) Tags(ctx context.Context, repo name.Repository) ([]string, error) {
 	opts, err := c.repoOpts(ctx, repo, transport.PullScope)
 	if err != nil {
@@ -228,7 +229,11 @@ func (c *Client) Tags(ctx context.Context, repo name.Repository) ([]string, erro
 	}
 	tags, err := remote.List(repo, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("listing tags of %q: %w", repo.Name(), classify(err))
+		err = classify(err)
+		if errors.Is(err, ErrNotFound) {
+			return nil, fmt.Errorf("repository %q: %w in the registry (nothing pushed yet?)", repo.Name(), ErrNotFound)
+		}
+		return nil, fmt.Errorf("listing tags of %q: %w", repo.Name(), err)
 	}
 	return tags, nil
 }

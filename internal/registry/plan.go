@@ -68,6 +68,8 @@ type RepoState struct {
 	Resolved bool
 	// Children maps each multi-arch index digest to its child manifests.
 	Children map[string][]string
+	// Missing means the registry does not know the repository.
+	Missing bool
 }
 
 // Actions of a Decision.
@@ -114,7 +116,10 @@ type RepoPlan struct {
 	Repository string `json:"repository"`
 	Refused    string `json:"refused,omitempty"`
 	// Error is why the repository could not be planned or fully applied.
-	Error     string     `json:"error,omitempty"`
+	Error string `json:"error,omitempty"`
+	// Missing means the registry does not know the repository (a catalog
+	// service never pushed): nothing to do.
+	Missing   bool       `json:"missing,omitempty"`
 	Tags      []Decision `json:"tags"`
 	Deletions []Deletion `json:"deletions"`
 
@@ -135,7 +140,7 @@ type RepoPlan struct {
 //     kept: deleting a digest deletes every tag on it;
 //   - deleting every version needs AllowEmpty.
 func PlanRepo(s RepoState, scheme imagetag.Scheme, p Policy) RepoPlan {
-	plan := RepoPlan{Repository: s.Repository, Tags: make([]Decision, 0, len(s.Tags)), Deletions: []Deletion{}, children: s.Children}
+	plan := RepoPlan{Repository: s.Repository, Missing: s.Missing, Tags: make([]Decision, 0, len(s.Tags)), Deletions: []Deletion{}, children: s.Children}
 
 	// Builds, newest first.
 	var builds []uint64

@@ -22,6 +22,10 @@ import (
 func (c *Client) Gather(ctx context.Context, repo name.Repository, scheme imagetag.Scheme, p Policy) (RepoState, error) {
 	s := RepoState{Repository: repo.Name(), Children: map[string][]string{}}
 	tags, err := c.Tags(ctx, repo)
+	if errors.Is(err, ErrNotFound) {
+		s.Missing = true
+		return s, nil
+	}
 	if err != nil {
 		return s, err
 	}
@@ -168,9 +172,9 @@ func (c *Client) created(ctx context.Context, repo name.Repository, digest strin
 }
 
 // Apply carries out a plan. Just before deleting it lists the tags again
-// and resolves every tag that stays (and any new one): a manifest that
-// such a tag now points at is skipped, so a tag moved during the run is
-// not lost. Each index's unreferenced children go before the index. A 404
+// and resolves every tag that can move (environment and other tags) and
+// every tag that appeared since the plan: a manifest such a tag now points
+// at is skipped, so a tag moved during the run is not lost. Each index's unreferenced children go before the index. A 404
 // counts as already done, so a rerun finishes an interrupted run. progress,
 // when not nil, is called after each deletion.
 func (c *Client) Apply(ctx context.Context, repo name.Repository, plan *RepoPlan, progress func()) error {
@@ -256,15 +260,20 @@ func (c *Client) recheck(ctx context.Context, repo name.Repository, plan *RepoPl
 	if err != nil {
 		return err
 	}
-	deleting := map[string]bool{}
+	// Re-resolve every tag that may have moved: environment tags, other
+	// tags, and any tag that appeared since the plan. Version tags and
+	// promotion records are immutable (a build number is pushed once), and
+	// tags being deleted do not matter.
+	skip := map[string]bool{}
 	for _, d := range plan.Tags {
-		if d.Action == Delete {
-			deleting[d.Tag] = true
+		immutable := d.Kind == imagetag.Version.String() || d.Kind == imagetag.Promotion.String()
+		if d.Action == Delete || (immutable && d.Action == Keep) {
+			skip[d.Tag] = true
 		}
 	}
 	var check []string
 	for _, t := range tags {
-		if !deleting[t] {
+		if !skip[t] {
 			check = append(check, t)
 		}
 	}

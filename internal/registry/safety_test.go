@@ -50,12 +50,20 @@ func TestApplyTagMovedDuringRun(t *testing.T) {
 			if err := remote.Put(rt.Ref(t, reg.Host+"/web:prod"), d); err != nil {
 				t.Fatal(err)
 			}
+			// And a rebuild pushes build 9 with exactly build 1's content (same digest).
+			d1, err := remote.Get(rt.Ref(t, reg.Host+"/web:1"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := remote.Put(rt.Ref(t, reg.Host+"/web:9"), d1); err != nil {
+				t.Fatal(err)
+			}
 			c.ApplyAll(ctx, []name.Repository{repo}, plans, nil)
 			if plans[0].Error != "" {
 				t.Fatal(plans[0].Error)
 			}
 			got := rt.Tags(t, reg.Host, "web")
-			for _, want := range []string{"5", "prod", "6", "7", "8", "staging", "2", "feature-x"} {
+			for _, want := range []string{"1", "9", "5", "prod", "6", "7", "8", "staging", "2", "feature-x"} {
 				if !slices.Contains(got, want) {
 					t.Errorf("tag %s lost; tags now %v", want, got)
 				}

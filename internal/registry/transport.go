@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -16,11 +17,24 @@ import (
 // authentication handshake count; attempts that got no response (a refused
 // connection, the https probe of a plain-http registry) are Failed.
 type Counts struct {
-	GET, HEAD, PUT, DELETE, Other int64
+	GET    int64 `json:"get"`
+	HEAD   int64 `json:"head"`
+	PUT    int64 `json:"put"`
+	DELETE int64 `json:"delete"`
+	Other  int64 `json:"other"`
 	// Failed counts attempts that got no HTTP response.
-	Failed int64
+	Failed int64 `json:"failed"`
 	// Retries counts the attempts that were repeats.
-	Retries int64
+	Retries int64 `json:"retries"`
+}
+
+// MarshalJSON adds the total.
+func (c Counts) MarshalJSON() ([]byte, error) {
+	type plain Counts
+	return json.Marshal(struct {
+		Total int64 `json:"total"`
+		plain
+	}{c.Total(), plain(c)})
 }
 
 // Total is every request that got a response.

@@ -1,0 +1,170 @@
+// Package regflags holds the flags image-tagger and registry-pruner share
+// (registry, catalog, transport, version scheme) and turns them into a
+// registry.Client, an imagetag.Scheme and repository names. It lives under
+// cmdutil so that urfave/cli stays out of internal/ logic, and apart from
+// it so that binaries that do not talk to a registry do not link it.
+package regflags
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/urfave/cli/v2"
+
+	"github.com/dockwright/dockwright/internal/catalog"
+	"github.com/dockwright/dockwright/internal/cmdutil"
+	"github.com/dockwright/dockwright/internal/imagetag"
+	"github.com/dockwright/dockwright/internal/registry"
+)
+
+// Flags are the shared registry flags.
+func Flags() []cli.Flag {
+	return append(ResolveFlags(),
+		&cli.BoolFlag{Name: "insecure", Usage: "allow plain HTTP to the registry (loopback and private addresses fall back to HTTP anyway)", EnvVars: []string{"DOCKWRIGHT_INSECURE_REGISTRY"}},
+		&cli.DurationFlag{Name: "timeout", Usage: "time limit of each HTTP request", Value: 30 * time.Second, EnvVars: []string{"DOCKWRIGHT_TIMEOUT"}},
+		&cli.IntFlag{Name: "concurrency", Usage: "HTTP requests in flight at most", Value: 8, EnvVars: []string{"DOCKWRIGHT_CONCURRENCY"}},
+		&cli.IntFlag{Name: "retries", Usage: "attempts per request on 429, 5xx and network errors (exponential backoff, Retry-After honoured)", Value: 4, EnvVars: []string{"DOCKWRIGHT_RETRIES"}},
+	)
+}
+
+// ResolveFlags are the flags that name repositories and versions without
+// contacting a registry.
+func ResolveFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "registry", Usage: "registry `HOST[:PORT]` for bare service names", EnvVars: []string{"DOCKWRIGHT_REGISTRY"}},
+		&cli.StringFlag{Name: "catalog", Usage: "service catalog `FILE` (services.yml) mapping services to image repositories", EnvVars: []string{catalog.Env}},
+		&cli.StringFlag{Name: "version-pattern", Usage: "RE2 `REGEXP` with one capture group mapping tags to build numbers (default: the tag is the number)", EnvVars: []string{"DOCKWRIGHT_VERSION_PATTERN"}},
+		&cli.StringFlag{Name: "envs", Usage: "comma-separated environment tags", Value: strings.Join(imagetag.DefaultEnvs, ","), EnvVars: []string{"DOCKWRIGHT_ENVS"}},
+	}
+}
+
+// Setup is what the shared flags configure.
+type Setup struct {
+	Client   *registry.Client
+	Scheme   imagetag.Scheme
+	Catalog  *catalog.Catalog // nil without --catalog
+	Registry string
+}
+
+// New validates the shared flags (exit 2 on bad values) and builds the client.
+func New(cliContext *cli.Context) (*Setup, error) {
+	log, err := cmdutil.Logger(cliContext)
+	if err != nil {
+		return nil, err
+	}
+	client := defined(cliContext, "concurrency")
+	if n := cliContext.Int("concurrency"); client && n < 1 {
+		return nil, cmdutil.Usagef("invalid value %d for flag --concurrency: want 1 or more", n)
+	}
+	if n := cliContext.Int("retries"); client && n < 1 {
+		return nil, cmdutil.Usagef("invalid value %d for flag --retries: want 1 or more", n)
+	}
+	if d := cliContext.Duration("timeout"); client && d <= 0 {
+		return nil, cmdutil.Usagef("invalid value %s for flag --timeout: want a positive duration", d)
+	}
+	var envs []string
+	for _, e := range strings.Split(cliContext.String("envs"), ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			envs = append(envs, e)
+		}
+	}
+	scheme, err := imagetag.NewScheme(cliContext.String("version-pattern"), envs)
+	if err != nil {
+		return nil, cmdutil.Usagef("flag --version-pattern/--envs: %v", err)
+	}
+	s := &Setup{Scheme: scheme, Registry: strings.TrimSuffix(cliContext.String("registry"), "/")}
+	if s.Registry != "" {
+		if _, err := name.NewRegistry(s.Registry, name.StrictValidation); err != nil || strings.Contains(s.Registry, "/") {
+			return nil, cmdutil.Usagef("invalid value %q for flag --registry: want HOST[:PORT]", s.Registry)
+		}
+	}
+	if path := cliContext.String("catalog"); path != "" {
+		c, err := catalog.Load(path)
+		if err != nil {
+			if errors.Is(err, catalog.ErrInvalid) || errors.Is(err, os.ErrNotExist) {
+				return nil, cmdutil.Usage(fmt.Errorf("flag --catalog: %w", err))
+			}
+			return nil, err
+		}
+		s.Catalog = c
+		if s.Registry == "" {
+			s.Registry = c.Registry
+		}
+	}
+	if !client {
+		// Naming only (image-tagger tags): a client for parsing references.
+		s.Client = registry.New(registry.Options{})
+		return s, nil
+	}
+	s.Client = registry.New(registry.Options{
+		Insecure:    cliContext.Bool("insecure"),
+		Timeout:     cliContext.Duration("timeout"),
+		Concurrency: cliContext.Int("concurrency"),
+		Attempts:    cliContext.Int("retries"),
+		Logger:      log,
+	})
+	return s, nil
+}
+
+// Repository resolves a SERVICE argument: a full repository
+// (HOST/PATH), a service of the catalog, or a name under --registry.
+func (s *Setup) Repository(arg string) (name.Repository, error) {
+	if arg == "" {
+		return name.Repository{}, cmdutil.Usagef("missing SERVICE argument")
+	}
+	if s.Catalog != nil {
+		if svc, ok := s.Catalog.Service(arg); ok {
+			return s.parse(svc.Image, "")
+		}
+	}
+	first, _, hasSlash := strings.Cut(arg, "/")
+	if hasSlash && (strings.ContainsAny(first, ".:") || first == "localhost") {
+		return s.parse(arg, "")
+	}
+	if s.Registry == "" {
+		where := "no --registry (or $DOCKWRIGHT_REGISTRY) is set"
+		if s.Catalog != nil {
+			where = fmt.Sprintf("it is not a service of %s and %s", s.Catalog.Path, where)
+		}
+		return name.Repository{}, cmdutil.Usagef("service %q: %s; give HOST[:PORT]/%s or --registry", arg, where, arg)
+	}
+	return s.parse(arg, s.Registry)
+}
+
+func (s *Setup) parse(repo, reg string) (name.Repository, error) {
+	r, err := s.Client.ParseRepository(repo, reg)
+	if err != nil {
+		return name.Repository{}, cmdutil.Usage(err)
+	}
+	return r, nil
+}
+
+// ExitCode maps registry errors to DESIGN.md's exit codes: bad references,
+// unknown repositories and missing builds are invalid input (2), refusals
+// are 3, the rest (network, auth, registry errors) 1.
+func ExitCode(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, registry.ErrInvalidReference), errors.Is(err, registry.ErrNoBuild), errors.Is(err, registry.ErrNotFound):
+		return cmdutil.Usage(err)
+	case errors.Is(err, registry.ErrRefused):
+		return cmdutil.Failures(err)
+	}
+	return err
+}
+
+func defined(cliContext *cli.Context, flag string) bool {
+	for _, f := range cliContext.Command.Flags {
+		for _, n := range f.Names() {
+			if n == flag {
+				return true
+			}
+		}
+	}
+	return false
+}

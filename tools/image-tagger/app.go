@@ -1,0 +1,43 @@
+package main
+
+import (
+	"github.com/urfave/cli/v2"
+
+	"github.com/dockwright/dockwright/internal/cmdutil"
+	"github.com/dockwright/dockwright/internal/cmdutil/regflags"
+)
+
+const description = `Versions are Jenkins build numbers, ordered numerically; environment tags
+(dev, staging, prod, latest) are moving pointers. Promotion retags inside the
+registry: the build's manifest is fetched once and put under the environment
+tag, so no layer moves, and an immutable record tag ENV.BUILD.TIME
+(prod.142.20261126T073105Z) keeps the history.
+
+SERVICE is a repository (registry.example.com:5000/web), a service of the
+catalog (--catalog, $DOCKWRIGHT_CATALOG), or a name under --registry.
+Credentials come from ~/.docker/config.json ($DOCKER_CONFIG) and its
+credential helpers; they are never printed.
+
+Exit codes: 0 done; 1 registry, network or auth failure; 2 bad flags,
+arguments, catalog, or a build that does not exist; 3 'current' found the
+environment not promoted.`
+
+func newApp() *cli.App {
+	app := cmdutil.NewApp("image-tagger", "list, promote and compute image tags (build numbers and environment pointers)")
+	app.Description = description
+	app.Commands = []*cli.Command{
+		versionsCommand(),
+		currentCommand(),
+		promoteCommand(),
+		historyCommand(),
+		tagsCommand(),
+	}
+	return app
+}
+
+// registryCommand returns a command with the shared registry flags, the
+// output flag, and flags allowed after the arguments.
+func registryCommand(c *cli.Command) *cli.Command {
+	c.Flags = append(append(c.Flags, regflags.Flags()...), cmdutil.OutputFlag())
+	return c
+}

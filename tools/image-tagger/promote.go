@@ -1,0 +1,64 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/dockwright/dockwright/internal/cmdutil"
+	"github.com/dockwright/dockwright/internal/cmdutil/regflags"
+	"github.com/dockwright/dockwright/internal/imagetag"
+)
+
+func promoteCommand() *cli.Command {
+	return registryCommand(&cli.Command{
+		Name:      "promote",
+		Usage:     "point an environment tag at a build inside the registry (no layer moves) and record it",
+		ArgsUsage: "SERVICE BUILD",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "env", Usage: "environment `ENV` to promote to (required)", Required: true},
+		},
+		Action: promote,
+	})
+}
+
+func promote(cliContext *cli.Context) error {
+	if err := cmdutil.Args(cliContext, "SERVICE", "BUILD"); err != nil {
+		return err
+	}
+	build, err := imagetag.BuildArg(cliContext.Args().Get(1))
+	if err != nil {
+		return cmdutil.Usagef("promote: BUILD: %v", err)
+	}
+	s, err := regflags.New(cliContext)
+	if err != nil {
+		return err
+	}
+	env := cliContext.String("env")
+	if !s.Scheme.IsEnv(env) {
+		return cmdutil.Usagef("invalid value %q for flag --env: known environments are %s (--envs)", env, strings.Join(s.Scheme.Envs(), ", "))
+	}
+	format, err := cmdutil.OutputFormat(cliContext)
+	if err != nil {
+		return err
+	}
+	repo, err := s.Repository(cliContext.Args().First())
+	if err != nil {
+		return err
+	}
+	p, err := s.Client.Promote(cliContext.Context, repo, s.Scheme, build, env, time.Now())
+	if p == nil {
+		return regflags.ExitCode(err)
+	}
+	w := cliContext.App.Writer
+	if format == cmdutil.FormatJSON {
+		if werr := cmdutil.WriteJSON(w, p); werr != nil {
+			return werr
+		}
+	} else {
+		fmt.Fprintf(w, "promoted %s build %d to %s (%s)\nrecorded as %s:%s\n", p.Repository, p.Build, p.Env, p.Digest, p.Repository, p.Record)
+	}
+	return regflags.ExitCode(err)
+}

@@ -1,0 +1,255 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/urfave/cli/v2"
+
+	"github.com/dockwright/dockwright/internal/cmdutil"
+	"github.com/dockwright/dockwright/internal/cmdutil/regflags"
+	"github.com/dockwright/dockwright/internal/registry"
+)
+
+const description = `Scope: the --repo repositories (repeatable; bare names are taken under
+--registry), else every service of the catalog (--catalog,
+$DOCKWRIGHT_CATALOG), else every repository of --registry (_catalog).
+
+Policy: keep the newest --keep builds of each repository by build number
+(never by push time, never lexically); with --keep-younger-than also the
+builds created since; never delete an environment tag (dev, staging, prod,
+latest) or a tag matching --protect; leave every other tag alone unless
+--prune-other. The registry deletes by digest, and that removes every tag on
+the digest: a build that shares its digest with a kept or protected tag
+stays, and a multi-arch index is kept or deleted whole, children included.
+
+The plan is printed first (a table, or with --output json one document at
+the end); --dry-run stops there. Before deleting, each repository's tags are
+listed and resolved again, so a tag moved during the run keeps what it now
+points at. A failure or Ctrl-C leaves the registry consistent; run again to
+finish. Space comes back only when the registry's garbage collector runs
+(see docs/registry-pruner.md).
+
+Exit codes: 0 done; 1 a repository could not be read or a deletion failed;
+2 bad flags or catalog; 3 a policy refused to act (it would delete every
+version: --allow-empty).`
+
+func newApp() *cli.App {
+	app := cmdutil.NewApp("registry-pruner", "delete old builds from a Docker registry, safely (plan, then apply)")
+	app.UsageText = "registry-pruner [--repo REPO ...] [--keep N] [--dry-run] [flags]"
+	app.Description = description
+	app.Flags = append(app.Flags,
+		&cli.StringSliceFlag{Name: "repo", Usage: "repository `REPO` to prune (repeatable): HOST[:PORT]/PATH, a catalog service, or a name under --registry"},
+		&cli.IntFlag{Name: "keep", Usage: "newest builds to keep per repository", Value: 10, EnvVars: []string{"DOCKWRIGHT_KEEP"}},
+		&cli.DurationFlag{Name: "keep-younger-than", Usage: "also keep builds created less than `DURATION` ago (e.g. 168h); costs two requests per candidate"},
+		&cli.StringSliceFlag{Name: "protect", Usage: "never delete tags matching `GLOB` (repeatable; shell-style: release-*, v1.?)"},
+		&cli.BoolFlag{Name: "prune-other", Usage: "also delete tags that are neither versions nor protected (git-*, feature-x...) when nothing kept shares their digest"},
+		&cli.BoolFlag{Name: "allow-empty", Usage: "allow deleting every version of a repository"},
+		&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "print the plan and stop"},
+		cmdutil.OutputFlag(),
+	)
+	app.Flags = append(app.Flags, regflags.Flags()...)
+	app.Action = run
+	return app
+}
+
+func run(cliContext *cli.Context) error {
+	if cliContext.NArg() > 0 {
+		return cmdutil.Usagef("unexpected argument %q (repositories are given with --repo)", cliContext.Args().First())
+	}
+	policy := registry.Policy{
+		Keep:            cliContext.Int("keep"),
+		KeepYoungerThan: cliContext.Duration("keep-younger-than"),
+		Protect:         cliContext.StringSlice("protect"),
+		PruneOther:      cliContext.Bool("prune-other"),
+		AllowEmpty:      cliContext.Bool("allow-empty"),
+		Now:             time.Now(),
+	}
+	if err := policy.Validate(); err != nil {
+		return cmdutil.Usagef("invalid policy: %v", err)
+	}
+	format, err := cmdutil.OutputFormat(cliContext)
+	if err != nil {
+		return err
+	}
+	s, err := regflags.New(cliContext)
+	if err != nil {
+		return err
+	}
+	log, _ := cmdutil.Logger(cliContext)
+	ctx := cliContext.Context
+	repos, err := scope(cliContext, s)
+	if err != nil {
+		return err
+	}
+	log.Info("planning", "repositories", len(repos), "keep", policy.Keep)
+	plans := s.Client.PlanAll(ctx, repos, s.Scheme, policy)
+	dryRun := cliContext.Bool("dry-run")
+	w, stderr := cliContext.App.Writer, cliContext.App.ErrWriter
+	if format == cmdutil.FormatTable {
+		printPlan(w, plans)
+	}
+	if !dryRun && ctx.Err() == nil {
+		total := 0
+		for _, p := range plans {
+			if p.Refused == "" && p.Error == "" {
+				total += len(p.Deletions)
+			}
+		}
+		bar := cmdutil.NewProgress(stderr, "deleting", total)
+		s.Client.ApplyAll(ctx, repos, plans, func() { bar.Add(1) })
+		bar.Done()
+	}
+	sum := registry.Summarize(plans)
+	counts := s.Client.Counts()
+	if format == cmdutil.FormatJSON {
+		if err := cmdutil.WriteJSON(w, report{DryRun: dryRun, Policy: policy, Repositories: plans, Summary: sum, Requests: counts}); err != nil {
+			return err
+		}
+	} else {
+		printSummary(w, dryRun, sum, counts)
+	}
+	if !dryRun && sum.Deleted > 0 {
+		fmt.Fprintln(stderr, "registry-pruner: space is reclaimed only when the registry's garbage collector runs: "+
+			"`registry garbage-collect /etc/docker/registry/config.yml` with the registry stopped or read-only "+
+			"(v3: add --delete-untagged; 2.8: never use --delete-untagged, it breaks tagged multi-arch images). See docs/registry-pruner.md.")
+	}
+	return outcome(ctx, plans, sum)
+}
+
+// outcome maps the run to an exit code: any repository error is 1, any
+// refusal 3.
+func outcome(ctx interface{ Err() error }, plans []registry.RepoPlan, sum registry.Summary) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("stopped: %d manifests deleted, %d not attempted; run again to finish: %w", sum.Deleted, sum.NotAttempted, err)
+	}
+	var errs []string
+	for _, p := range plans {
+		if p.Error != "" {
+			errs = append(errs, p.Repository+": "+p.Error)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%d of %d repositories failed (%d manifests deleted, %d failed, %d not attempted):\n  %s",
+			len(errs), len(plans), sum.Deleted, sum.DeleteFailed, sum.NotAttempted, strings.Join(errs, "\n  "))
+	}
+	if sum.Refused > 0 {
+		var refused []string
+		for _, p := range plans {
+			if p.Refused != "" {
+				refused = append(refused, p.Repository+": "+p.Refused)
+			}
+		}
+		return cmdutil.Failures(fmt.Errorf("%w to prune %d repositories:\n  %s", registry.ErrRefused, sum.Refused, strings.Join(refused, "\n  ")))
+	}
+	return nil
+}
+
+type report struct {
+	DryRun       bool                `json:"dry_run"`
+	Policy       registry.Policy     `json:"policy"`
+	Repositories []registry.RepoPlan `json:"repositories"`
+	Summary      registry.Summary    `json:"summary"`
+	Requests     registry.Counts     `json:"requests"`
+}
+
+// scope resolves which repositories to prune.
+func scope(cliContext *cli.Context, s *regflags.Setup) ([]name.Repository, error) {
+	var repos []name.Repository
+	seen := map[string]bool{}
+	add := func(r name.Repository) {
+		if !seen[r.Name()] {
+			seen[r.Name()] = true
+			repos = append(repos, r)
+		}
+	}
+	switch {
+	case len(cliContext.StringSlice("repo")) > 0:
+		for _, arg := range cliContext.StringSlice("repo") {
+			r, err := s.Repository(arg)
+			if err != nil {
+				return nil, fmt.Errorf("flag --repo: %w", err)
+			}
+			add(r)
+		}
+	case s.Catalog != nil:
+		for _, svc := range s.Catalog.Services {
+			r, err := s.Repository(svc.Name)
+			if err != nil {
+				return nil, err
+			}
+			add(r)
+		}
+	case s.Registry != "":
+		reg, err := name.NewRegistry(s.Registry, registryOpts(cliContext)...)
+		if err != nil {
+			return nil, cmdutil.Usagef("invalid value %q for flag --registry: %v", s.Registry, err)
+		}
+		all, err := s.Client.Catalog(cliContext.Context, reg)
+		if err != nil {
+			return nil, err
+		}
+		for _, path := range all {
+			r, err := s.Repository(s.Registry + "/" + path)
+			if err != nil {
+				return nil, err
+			}
+			add(r)
+		}
+	default:
+		return nil, cmdutil.Usagef("nothing to prune: give --repo, --catalog (or $DOCKWRIGHT_CATALOG), or --registry for every repository")
+	}
+	return repos, nil
+}
+
+func registryOpts(cliContext *cli.Context) []name.Option {
+	if cliContext.Bool("insecure") {
+		return []name.Option{name.Insecure}
+	}
+	return nil
+}
+
+func printPlan(w io.Writer, plans []registry.RepoPlan) {
+	for _, p := range plans {
+		switch {
+		case p.Error != "":
+			fmt.Fprintf(w, "%s: cannot plan: %s\n\n", p.Repository, p.Error)
+			continue
+		case p.Missing:
+			fmt.Fprintf(w, "%s: not in the registry (nothing pushed yet)\n\n", p.Repository)
+			continue
+		}
+		fmt.Fprintf(w, "%s\n", p.Repository)
+		if p.Refused != "" {
+			fmt.Fprintf(w, "  REFUSED: %s\n", p.Refused)
+		}
+		t := cmdutil.NewTable(w, "  TAG", "ACTION", "DIGEST", "REASON")
+		for _, d := range p.Tags {
+			t.Row("  "+d.Tag, d.Action, short(d.Digest), d.Reason)
+		}
+		t.Flush()
+		fmt.Fprintln(w)
+	}
+}
+
+func printSummary(w io.Writer, dryRun bool, s registry.Summary, c registry.Counts) {
+	if dryRun {
+		fmt.Fprintf(w, "dry run: %d repositories, %d tags kept, %d tags would go with %d manifests (+%d child manifests); nothing deleted\n",
+			s.Repositories, s.TagsKept, s.TagsDeleted, s.Planned, s.Children)
+	} else {
+		fmt.Fprintf(w, "%d repositories: %d tags kept; %d manifests deleted, %d already gone, %d failed, %d skipped (a tag moved onto them), %d not attempted\n",
+			s.Repositories, s.TagsKept, s.Deleted, s.AlreadyGone, s.DeleteFailed, s.Skipped, s.NotAttempted)
+	}
+	fmt.Fprintf(w, "requests: %d (GET %d, HEAD %d, PUT %d, DELETE %d; %d retries)\n", c.Total(), c.GET, c.HEAD, c.PUT, c.DELETE, c.Retries)
+}
+
+func short(d string) string {
+	if len(d) > 19 {
+		return d[:19]
+	}
+	return d
+}
+
