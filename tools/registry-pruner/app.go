@@ -252,4 +252,3 @@ func short(d string) string {
 	}
 	return d
 }
-
