@@ -30,6 +30,17 @@ func NewApp(name, usage string) *cli.App {
 	return app
 }
 
+// AddCommands adds subcommands whose flag errors, like the app's, are
+// usage errors (exit 2) that print no help on stdout.
+func AddCommands(app *cli.App, cmds ...*cli.Command) {
+	for _, c := range cmds {
+		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
+			return Usage(fmt.Errorf("%s: %w (see %s %s --help)", c.Name, err, app.Name, c.Name))
+		}
+		app.Commands = append(app.Commands, c)
+	}
+}
+
 // LogLevelFlag is --log-level (DOCKWRIGHT_LOG_LEVEL).
 func LogLevelFlag() cli.Flag {
 	return &cli.StringFlag{

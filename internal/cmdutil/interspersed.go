@@ -32,7 +32,7 @@ func Intersperse(app *cli.App, args []string) []string {
 	if cmd == nil || len(cmd.Subcommands) > 0 {
 		return append(out, args[i:]...)
 	}
-	out = append(out, args[i])
+	name := args[i]
 	i++
 	var flags, positional []string
 	for ; i < len(args); i++ {
@@ -42,16 +42,35 @@ func Intersperse(app *cli.App, args []string) []string {
 			break
 		}
 		if strings.HasPrefix(a, "-") && a != "-" {
-			flags = append(flags, a)
-			if takesValue(cmd.Flags, a) && i+1 < len(args) {
-				flags = append(flags, args[i+1])
+			// A global flag (--log-level) given after the command goes
+			// back before it.
+			dst, defs := &flags, cmd.Flags
+			if !defines(cmd.Flags, a) && defines(app.Flags, a) {
+				dst, defs = &out, app.Flags
+			}
+			*dst = append(*dst, a)
+			if takesValue(defs, a) && i+1 < len(args) {
+				*dst = append(*dst, args[i+1])
 				i++
 			}
 			continue
 		}
 		positional = append(positional, a)
 	}
+	out = append(out, name)
 	return append(append(out, flags...), positional...)
+}
+
+func defines(flags []cli.Flag, arg string) bool {
+	name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if n == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // takesValue reports whether arg ("--name", "-n"; not "--name=value") names

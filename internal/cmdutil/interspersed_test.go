@@ -26,6 +26,7 @@ func TestIntersperse(t *testing.T) {
 		{"flags after args", []string{"x", "promote", "web", "142", "--env", "prod"}, []string{"x", "promote", "--env", "prod", "web", "142"}},
 		{"bool flag takes no value", []string{"x", "promote", "web", "--dry-run", "142"}, []string{"x", "promote", "--dry-run", "web", "142"}},
 		{"global flag value", []string{"x", "--log-level", "debug", "promote", "web", "-e", "prod"}, []string{"x", "--log-level", "debug", "promote", "-e", "prod", "web"}},
+		{"global flag after the command", []string{"x", "promote", "web", "--log-level", "debug", "--env", "prod"}, []string{"x", "--log-level", "debug", "promote", "--env", "prod", "web"}},
 		{"equals form", []string{"x", "promote", "web", "--env=prod", "1"}, []string{"x", "promote", "--env=prod", "web", "1"}},
 		{"double dash", []string{"x", "promote", "web", "--", "--env"}, []string{"x", "promote", "web", "--", "--env"}},
 		{"unknown command", []string{"x", "nope", "a", "--b"}, []string{"x", "nope", "a", "--b"}},

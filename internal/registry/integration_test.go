@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -27,32 +26,12 @@ func repoOf(t *testing.T, c *Client, host, repo string) name.Repository {
 	return r
 }
 
-// estate seeds one repository: builds 1..n each with its own image, except
-// that prod shares build 3's digest, "feature-x" shares build 2's, build 4
-// is a multi-arch index, and staging points at the newest build.
 type estate struct {
 	digests map[string]string
 }
 
 func seed(t *testing.T, host, repo string, n int) estate {
-	t.Helper()
-	e := estate{digests: map[string]string{}}
-	for b := 1; b <= n; b++ {
-		tag := fmt.Sprint(b)
-		switch b {
-		case 3:
-			e.digests[tag] = rt.Push(t, host, repo, rt.Image(t), tag, "prod")
-		case 2:
-			e.digests[tag] = rt.Push(t, host, repo, rt.Image(t), tag, "feature-x")
-		case 4:
-			e.digests[tag] = rt.Push(t, host, repo, rt.Index(t, 2), tag)
-		case n:
-			e.digests[tag] = rt.Push(t, host, repo, rt.Image(t), tag, "staging")
-		default:
-			e.digests[tag] = rt.Push(t, host, repo, rt.Image(t), tag)
-		}
-	}
-	return e
+	return estate{digests: rt.Service(t, host, repo, n)}
 }
 
 func TestPruneRealRegistries(t *testing.T) {

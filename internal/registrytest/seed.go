@@ -129,3 +129,33 @@ func ManifestExists(t testing.TB, host, repo, d string) bool {
 	resp.Body.Close()
 	return resp.StatusCode == http.StatusOK
 }
+
+// Service seeds repo with builds 1..n, each its own image, shaped to catch
+// mistakes: prod shares build 3's digest, "feature-x" shares build 2's,
+// build 4 is a two-platform index, staging points at build n. It returns
+// each tag's digest.
+func Service(t testing.TB, host, repo string, n int) map[string]string {
+	t.Helper()
+	digests := map[string]string{}
+	for b := 1; b <= n; b++ {
+		tag := fmt.Sprint(b)
+		var tags []string
+		var img remote.Taggable = Image(t)
+		switch b {
+		case 2:
+			tags = []string{"feature-x"}
+		case 3:
+			tags = []string{"prod"}
+		case 4:
+			img = Index(t, 2)
+		}
+		if b == n {
+			tags = append(tags, "staging")
+		}
+		digests[tag] = Push(t, host, repo, img, append([]string{tag}, tags...)...)
+		for _, x := range tags {
+			digests[x] = digests[tag]
+		}
+	}
+	return digests
+}

@@ -25,13 +25,13 @@ environment not promoted.`
 func newApp() *cli.App {
 	app := cmdutil.NewApp("image-tagger", "list, promote and compute image tags (build numbers and environment pointers)")
 	app.Description = description
-	app.Commands = []*cli.Command{
+	cmdutil.AddCommands(app,
 		versionsCommand(),
 		currentCommand(),
 		promoteCommand(),
 		historyCommand(),
 		tagsCommand(),
-	}
+	)
 	return app
 }
 

@@ -18,7 +18,7 @@ func promoteCommand() *cli.Command {
 		Usage:     "point an environment tag at a build inside the registry (no layer moves) and record it",
 		ArgsUsage: "SERVICE BUILD",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "env", Usage: "environment `ENV` to promote to (required)", Required: true},
+			&cli.StringFlag{Name: "env", Usage: "environment `ENV` to promote to (required)"},
 		},
 		Action: promote,
 	})
@@ -37,6 +37,9 @@ func promote(cliContext *cli.Context) error {
 		return err
 	}
 	env := cliContext.String("env")
+	if env == "" {
+		return cmdutil.Usagef("promote: missing --env ENV")
+	}
 	if !s.Scheme.IsEnv(env) {
 		return cmdutil.Usagef("invalid value %q for flag --env: known environments are %s (--envs)", env, strings.Join(s.Scheme.Envs(), ", "))
 	}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/dockwright/dockwright/internal/clitest"
+	rt "github.com/dockwright/dockwright/internal/registrytest"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){"image-tagger": main})
+}
+
+// TestScripts runs testdata/script/*.txtar against real registries:
+// $REGISTRY (v3) holds web (builds 1..12: prod on 3, feature-x on 2, an
+// index on 4, staging on 12) and promo (the same shape, for scripts that
+// promote); $REGISTRY_V2 (2.8) holds web too; $AUTH_REGISTRY (2.8, basic
+// auth jenkins:s3cret) holds web, and $DOCKER_CONFIG has no credentials.
+func TestScripts(t *testing.T) {
+	v3 := rt.Start(t, rt.V3)
+	v2 := rt.Start(t, rt.V2)
+	auth := rt.Start(t, rt.V2, rt.WithBasicAuth("jenkins", "s3cret"))
+	rt.Service(t, v3.Host, "web", 12)
+	rt.Service(t, v3.Host, "promo", 6)
+	rt.Service(t, v3.Host, "promo2", 6)
+	rt.Service(t, v2.Host, "web", 12)
+	withDockerConfig(t, `{"auths":{"`+auth.Host+`":{"auth":"amVua2luczpzM2NyZXQ="}}}`, func() {
+		rt.Service(t, auth.Host, "web", 3)
+	})
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("REGISTRY", v3.Host)
+			env.Setenv("REGISTRY_V2", v2.Host)
+			env.Setenv("AUTH_REGISTRY", auth.Host)
+			env.Setenv("HOME", env.WorkDir)
+			env.Setenv("DOCKER_CONFIG", filepath.Join(env.WorkDir, ".docker"))
+			return os.MkdirAll(filepath.Join(env.WorkDir, ".docker"), 0o700)
+		},
+		Cmds: clitest.Cmds(),
+	})
+}
+
+func withDockerConfig(t *testing.T, json string, f func()) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(json), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old, had := os.LookupEnv("DOCKER_CONFIG")
+	os.Setenv("DOCKER_CONFIG", dir)
+	defer func() {
+		if had {
+			os.Setenv("DOCKER_CONFIG", old)
+		} else {
+			os.Unsetenv("DOCKER_CONFIG")
+		}
+	}()
+	f()
+}
