@@ -12,6 +12,9 @@ LDFLAGS := -s -w -X github.com/dockwright/dockwright/internal/version.Version=$(
 # urfave_cli_no_docs drops cli's markdown/man generators (and their init cost).
 TAGS    := urfave_cli_no_docs
 STATICCHECK_VERSION := v0.8.2
+# Distribution v3, the second registry generation the tests run against
+# (keep in step with internal/registrytest.V3Version).
+REGISTRY_V3 := v3.1.2
 
 .PHONY: all build test test-deps lint bench demo clean help
 
@@ -40,6 +43,16 @@ test-deps:
 	    echo "missing: ansible (ansible-inventory, ansible-playbook): sudo apt-get install -y ansible"; exit 1; \
 	  fi; \
 	fi
+	@if ! command -v docker-registry >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing docker-registry (Debian's Distribution 2.8) for the registry tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-registry >/dev/null; \
+	  else \
+	    echo "missing: docker-registry (Distribution 2.8): sudo apt-get install -y docker-registry"; exit 1; \
+	  fi; \
+	fi
+	@test -x .cache/bin/registry || { echo "building Distribution $(REGISTRY_V3) into .cache/bin/registry for the registry tests"; \
+	  GOBIN=$(CURDIR)/.cache/bin $(GO) install github.com/distribution/distribution/v3/cmd/registry@$(REGISTRY_V3); }
 	@$(GO) mod download
 
 test: test-deps

@@ -69,6 +69,18 @@ func TestPruneRealRegistries(t *testing.T) {
 			if s.Deleted != 8 || s.Children != 2 || s.DeleteFailed != 0 {
 				t.Errorf("summary = %+v", s)
 			}
+			// The garbage collector, run as docs/registry-pruner.md advises
+			// for each generation, leaves every kept tag pullable.
+			if kind == rt.V3 {
+				reg.GarbageCollect(t, "--delete-untagged")
+			} else {
+				reg.GarbageCollect(t)
+			}
+			for _, tag := range want {
+				if err := rt.Pull(reg.Host, "svc/web:"+tag); err != nil {
+					t.Errorf("after garbage-collect, pulling %s: %v", tag, err)
+				}
+			}
 			// A rerun finds nothing to do.
 			again := c.PlanAll(ctx, []name.Repository{repo}, imagetag.DefaultScheme(), policy)
 			if n := len(again[0].Deletions); n != 0 {

@@ -3,6 +3,7 @@ package registrytest
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -158,4 +159,56 @@ func Service(t testing.TB, host, repo string, n int) map[string]string {
 		}
 	}
 	return digests
+}
+
+// Pull reads ref completely, as a deploy would: the manifest, every child
+// of an index, every layer and config blob. It returns the first error.
+func Pull(host, ref string) error {
+	r, err := name.ParseReference(host+"/"+ref, name.Insecure)
+	if err != nil {
+		return err
+	}
+	d, err := remote.Get(r)
+	if err != nil {
+		return err
+	}
+	if d.MediaType.IsIndex() {
+		idx, err := d.ImageIndex()
+		if err != nil {
+			return err
+		}
+		m, err := idx.IndexManifest()
+		if err != nil {
+			return err
+		}
+		for _, ch := range m.Manifests {
+			if err := Pull(host, r.Context().RepositoryStr()+"@"+ch.Digest.String()); err != nil {
+				return fmt.Errorf("child %s: %w", ch.Digest, err)
+			}
+		}
+		return nil
+	}
+	img, err := d.Image()
+	if err != nil {
+		return err
+	}
+	if _, err := img.RawConfigFile(); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	layers, err := img.Layers()
+	if err != nil {
+		return err
+	}
+	for _, l := range layers {
+		rc, err := l.Compressed()
+		if err != nil {
+			return err
+		}
+		_, err = io.Copy(io.Discard, rc)
+		rc.Close()
+		if err != nil {
+			return fmt.Errorf("layer: %w", err)
+		}
+	}
+	return nil
 }
