@@ -118,3 +118,17 @@ func buildImage(base v1.Image, repo string, b int) (v1.Image, error) {
 	cf.Config.Labels = map[string]string{"build": fmt.Sprint(b), "service": repo}
 	return mutate.ConfigFile(base, cf)
 }
+
+// PushBig pushes one image with a single random layer of size bytes to
+// host/repo as build "1".
+func PushBig(ctx context.Context, host, repo string, size int64) error {
+	img, err := random.Image(size, 1)
+	if err != nil {
+		return err
+	}
+	r, err := name.NewTag(host+"/"+repo+":1", name.Insecure)
+	if err != nil {
+		return err
+	}
+	return remote.Write(r, img, remote.WithContext(ctx))
+}

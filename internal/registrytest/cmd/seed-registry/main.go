@@ -21,7 +21,18 @@ func main() {
 	git := flag.Bool("git-tags", false, "also a git-<sha> tag per build")
 	prefix := flag.String("prefix", "svc", "repository name prefix")
 	conc := flag.Int("concurrency", 16, "requests in flight")
+	bigRepo := flag.String("big-repo", "", "instead: push one image with a layer of -big-mb MB to this repository as build 1")
+	bigMB := flag.Int("big-mb", 100, "size of the big image's layer")
 	flag.Parse()
+	if *bigRepo != "" {
+		start := time.Now()
+		if err := registrytest.PushBig(context.Background(), *host, *bigRepo, int64(*bigMB)<<20); err != nil {
+			fmt.Fprintln(os.Stderr, "seed-registry:", err)
+			os.Exit(1)
+		}
+		fmt.Fprintf(os.Stderr, "pushed %s/%s:1 (%d MB) in %s\n", *host, *bigRepo, *bigMB, time.Since(start).Round(time.Millisecond))
+		return
+	}
 	e := registrytest.Estate{Repos: *repos, Builds: *builds, GitTags: *git, Prefix: *prefix}
 	start := time.Now()
 	if err := e.Seed(context.Background(), *host, *conc); err != nil {

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Measures registry-pruner and image-tagger promote against the issue's
+# targets on real registries on 127.0.0.1 (Distribution v3 and Debian's
+# 2.8): 20 repositories x 200 builds (+ dev, staging, prod, latest sharing
+# build digests: 4,080 tags), keep 10. Requests are counted twice: by the
+# tool (its JSON) and by the registry's own access log. The crane baseline
+# (bench/crane-prune.sh) runs on the same data when CRANE_BASELINE=1
+# (about 6 minutes). Prints figures; docs/benchmarks.md records them.
+#   bash bench/registry-pruner.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=bench/out/registry; rm -rf "$out"; mkdir -p "$out"
+make build >/dev/null
+[ -x .cache/bin/registry ] || make test-deps >/dev/null
+export PATH=$PWD/.cache/bin:$PATH
+go build -o "$out/seed-registry" ./internal/registrytest/cmd/seed-registry
+[ -x .cache/bin/crane ] || GOBIN=$PWD/.cache/bin go install github.com/google/go-containerregistry/cmd/crane@v0.22.1
+
+pid=
+start_registry() { # kind port storage
+  local bin=registry; [ "$1" = 2.8 ] && bin=docker-registry
+  cat >"$out/config-$1.yml" <<YML
+version: 0.1
+log:
+  level: error
+  formatter: text
+storage:
+  filesystem: {rootdirectory: $3}
+  delete: {enabled: true}
+  cache: {blobdescriptor: inmemory}
+http: {addr: 127.0.0.1:$2}
+YML
+  "$bin" serve "$out/config-$1.yml" >"$out/access-$1.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$2/v2/" >/dev/null && return; sleep 0.1; done
+  echo "registry $1 did not start"; exit 1
+}
+stop_registry() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
+requests() { grep -cE '"(GET|HEAD|PUT|DELETE|POST|PATCH) /v2/' "$1" || true; }
+trap 'kill $pid 2>/dev/null || true' EXIT
+
+for kind in v3 2.8; do
+  port=$((5100 + RANDOM % 800))
+  store=$out/store-$kind
+  echo "== $kind: seeding 20 x 200 builds"
+  start_registry "$kind" "$port" "$store"
+  "$out/seed-registry" -host "127.0.0.1:$port" -repos 20 -builds 200
+  stop_registry
+  cp -a "$store" "$store.snapshot"
+
+  start_registry "$kind" "$port" "$store"
+  echo "== $kind: registry-pruner --registry 127.0.0.1:$port --keep 10"
+  /usr/bin/time -f "%e s wall, %U s user, %S s sys, %M KB peak RSS" -o "$out/time-$kind" \
+    bin/registry-pruner --registry "127.0.0.1:$port" --keep 10 -o json >"$out/prune-$kind.json" 2>"$out/prune-$kind.err"
+  cat "$out/time-$kind"
+  python3 - "$out/prune-$kind.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+s, r = d["summary"], d["requests"]
+tags = s["tags_kept"] + sum(len(u["tags"]) for p in d["repositories"] for u in p["deletions"])
+minimal = 1 + s["repositories"] + tags + s["manifests_deleted"]
+print(f'tags {tags}, manifests deleted {s["manifests_deleted"]}, failed {s["manifests_failed"]}')
+print(f'requests (tool): {r["total"]} = GET {r["get"]} + HEAD {r["head"]} + DELETE {r["delete"]}; retries {r["retries"]}')
+print(f'minimal (catalog + tag lists + one HEAD per tag + one DELETE per digest): {minimal}; ratio {r["total"]/minimal:.3f}')
+PY
+  echo "requests (registry access log): $(requests "$out/access-$kind.log")"
+  left=$(curl -s "http://127.0.0.1:$port/v2/svc-07/tags/list?n=1000" | python3 -c 'import json,sys; print(sorted(json.load(sys.stdin)["tags"], key=lambda t: (not t.isdigit(), int(t) if t.isdigit() else 0, t)))')
+  echo "svc-07 after: $left"
+  stop_registry
+
+  if [ "$kind" = v3 ] && [ "${CRANE_BASELINE:-0}" = 1 ]; then
+    rm -rf "$store"; cp -a "$store.snapshot" "$store"
+    start_registry "$kind" "$port" "$store"
+    echo "== $kind: crane shell script (same data, keep 10)"
+    /usr/bin/time -f "%e s wall" -o "$out/time-crane" env CRANE=.cache/bin/crane bash bench/crane-prune.sh "127.0.0.1:$port" 10 2>"$out/crane.err" >/dev/null
+    cat "$out/time-crane"; tail -1 "$out/crane.err"
+    echo "requests (registry access log): $(requests "$out/access-$kind.log")"
+    stop_registry
+  fi
+  rm -rf "$store" "$store.snapshot"
+done
+
+echo "== promote of a 100 MB image (v3)"
+port=$((5100 + RANDOM % 800))
+start_registry v3 "$port" "$out/store-big"
+"$out/seed-registry" -host "127.0.0.1:$port" -big-repo big -big-mb 100
+before=$(requests "$out/access-v3.log")
+/usr/bin/time -f "%e s wall" -o "$out/time-promote" bin/image-tagger promote big 1 --env prod --registry "127.0.0.1:$port" -o json >"$out/promote.json"
+cat "$out/time-promote"
+after=$(requests "$out/access-v3.log")
+echo "requests (registry access log): $((after - before)); blob requests: $(tail -n $((after - before)) "$out/access-v3.log" | grep -c '/blobs/' || true)"
+grep -E '"(GET|HEAD|PUT|DELETE) /v2/' "$out/access-v3.log" | tail -n $((after - before)) | sed -E 's/.*"((GET|HEAD|PUT|DELETE) [^ ]+).*/  \1/'
+stop_registry
+rm -rf "$out/store-big"
