@@ -3,7 +3,7 @@
 #   make test    unit + integration tests (-race), real Ansible included
 #   make build   every tools/<name> into bin/<name>
 #   make lint    gofmt, go vet, staticcheck
-#   make bench   Go benchmarks and bench/ec2-inventory.sh (see docs/benchmarks.md)
+#   make bench   Go benchmarks and bench/*.sh (see docs/benchmarks.md)
 
 GO      ?= go
 BINS    := $(notdir $(wildcard tools/*))
@@ -64,8 +64,9 @@ lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./internal/inventory/
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./internal/inventory/ ./internal/registry/
 	bash bench/ec2-inventory.sh
+	bash bench/registry-pruner.sh
 
 demo:
 	@echo "make demo arrives with the pipeline issue (#6: make docker-deploy through Ansible); nothing to demo yet." >&2; exit 1

@@ -90,6 +90,7 @@ type Option func(*settings)
 type settings struct {
 	user, password string
 	noDelete       bool
+	token          *TokenServer
 }
 
 // WithBasicAuth protects the registry with htpasswd basic auth.
@@ -158,6 +159,10 @@ func (r *Registry) config(t testing.TB, s settings, dir string) string {
 			t.Fatal(err)
 		}
 		fmt.Fprintf(&b, "auth:\n  htpasswd:\n    realm: test-realm\n    path: %s\n", pw)
+	}
+	if s.token != nil {
+		fmt.Fprintf(&b, "auth:\n  token:\n    realm: %s/token\n    service: %s\n    issuer: %s\n    rootcertbundle: %s\n",
+			strings.Replace(s.token.URL, "127.0.0.1", "localhost", 1), tokenService, tokenIssuer, s.token.CertFile)
 	}
 	return b.String()
 }
