@@ -4,8 +4,8 @@
 # 2.8): 20 repositories x 200 builds (+ dev, staging, prod, latest sharing
 # build digests: 4,080 tags), keep 10. Requests are counted twice: by the
 # tool (its JSON) and by the registry's own access log. The crane baseline
-# (bench/crane-prune.sh) runs on the same data when CRANE_BASELINE=1
-# (about 6 minutes). Prints figures; docs/benchmarks.md records them.
+# (bench/crane-prune.sh) runs on the same data, restored from a snapshot,
+# when CRANE_BASELINE=1 (a few minutes per generation). Prints figures; docs/benchmarks.md records them.
 #   bash bench/registry-pruner.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,7 +60,7 @@ s, r = d["summary"], d["requests"]
 tags = s["tags_kept"] + sum(len(u["tags"]) for p in d["repositories"] for u in p["deletions"])
 minimal = 1 + s["repositories"] + tags + s["manifests_deleted"]
 print(f'tags {tags}, manifests deleted {s["manifests_deleted"]}, failed {s["manifests_failed"]}')
-print(f'requests (tool): {r["total"]} = GET {r["get"]} + HEAD {r["head"]} + DELETE {r["delete"]}; retries {r["retries"]}')
+print(f'requests (tool): {r["total"]} = GET {r["get"]} + HEAD {r["head"]} + DELETE {r["delete"]}; retries {r["retries"]}; deleted by tag {s["deleted_by_tag"]}, by digest {s["deleted_by_digest"]}')
 print(f'minimal (catalog + tag lists + one HEAD per tag + one DELETE per digest): {minimal}; ratio {r["total"]/minimal:.3f}')
 PY
   echo "requests (registry access log): $(requests "$out/access-$kind.log")"
@@ -68,7 +68,7 @@ PY
   echo "svc-07 after: $left"
   stop_registry
 
-  if [ "$kind" = v3 ] && [ "${CRANE_BASELINE:-0}" = 1 ]; then
+  if [ "${CRANE_BASELINE:-0}" = 1 ]; then
     rm -rf "$store"; cp -a "$store.snapshot" "$store"
     start_registry "$kind" "$port" "$store"
     echo "== $kind: crane shell script (same data, keep 10)"

@@ -44,19 +44,59 @@ type Options struct {
 	Transport http.RoundTripper
 	// Logger receives diagnostics; nil discards them.
 	Logger *slog.Logger
+	// DeleteBy is how Apply deletes: DeleteAuto (default), DeleteByTag or
+	// DeleteByDigest.
+	DeleteBy DeleteMode
+}
+
+// DeleteMode is how a planned deletion is carried out.
+type DeleteMode string
+
+// Delete modes.
+const (
+	// DeleteAuto untags where the registry supports it (Distribution v3)
+	// and deletes by digest where it does not (2.8 answers 400).
+	DeleteAuto DeleteMode = "auto"
+	// DeleteByTag removes only the planned tags (DELETE /manifests/TAG);
+	// the untagged manifests go at the next `garbage-collect
+	// --delete-untagged`. Cheap for the registry: no scan of every tag.
+	DeleteByTag DeleteMode = "tag"
+	// DeleteByDigest deletes the manifests (and with them every tag on
+	// them), children of indexes first. The registry scans every tag of
+	// the repository for each one.
+	DeleteByDigest DeleteMode = "digest"
+)
+
+// ParseDeleteMode validates a DeleteMode name.
+func ParseDeleteMode(s string) (DeleteMode, error) {
+	switch m := DeleteMode(s); m {
+	case DeleteAuto, DeleteByTag, DeleteByDigest:
+		return m, nil
+	case "":
+		return DeleteAuto, nil
+	}
+	return "", fmt.Errorf("delete mode %q: want auto, tag or digest", s)
 }
 
 // Client talks to registries. It authenticates once per repository and
 // scope, bounds concurrency, retries, and counts every exchange. It is safe
 // for concurrent use.
 type Client struct {
-	opts  Options
-	base  http.RoundTripper
-	n     *counter
-	sem   chan struct{}
-	log   *slog.Logger
-	mu    sync.Mutex
-	auths map[string]*authEntry
+	opts   Options
+	base   http.RoundTripper
+	n      *counter
+	sem    chan struct{}
+	log    *slog.Logger
+	mu     sync.Mutex
+	auths  map[string]*authEntry
+	untags map[string]*untagSupport
+}
+
+// untagSupport remembers whether a registry can delete a tag alone.
+type untagSupport struct {
+	mu        sync.Mutex
+	known     bool
+	supported bool
 }
 
 type authEntry struct {
@@ -94,7 +134,10 @@ func New(opts Options) *Client {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	c := &Client{opts: opts, n: n, sem: make(chan struct{}, opts.Concurrency), log: log, auths: map[string]*authEntry{}}
+	if opts.DeleteBy == "" {
+		opts.DeleteBy = DeleteAuto
+	}
+	c := &Client{opts: opts, n: n, sem: make(chan struct{}, opts.Concurrency), log: log, auths: map[string]*authEntry{}, untags: map[string]*untagSupport{}}
 	rt := http.RoundTripper(&countingTransport{next: base, n: n, timeout: opts.Timeout})
 	rt = &retryTransport{next: rt, n: n, attempts: opts.Attempts, backoff: opts.Backoff, maxWait: 30 * time.Second}
 	c.base = transport.NewUserAgent(&pingCache{next: &limitTransport{next: rt, sem: c.sem}}, "dockwright/"+version.String())
@@ -289,6 +332,35 @@ func (c *Client) Delete(ctx context.Context, repo name.Repository, d string) err
 		return fmt.Errorf("deleting %s@%s: %w", repo.Name(), d, classify(err))
 	}
 	return nil
+}
+
+// Untag deletes one tag, leaving its manifest and every other tag
+// (Distribution v3). A registry that cannot (2.8 answers 400 UNSUPPORTED)
+// gives ErrUntagUnsupported.
+func (c *Client) Untag(ctx context.Context, tag name.Tag) error {
+	opts, err := c.repoOpts(ctx, tag.Context(), transport.DeleteScope)
+	if err != nil {
+		return err
+	}
+	if err := remote.Delete(tag, opts...); err != nil {
+		var terr *transport.Error
+		if errors.As(err, &terr) && terr.StatusCode == http.StatusBadRequest {
+			return fmt.Errorf("deleting tag %s: %w: %w", tag.Name(), ErrUntagUnsupported, err)
+		}
+		return fmt.Errorf("deleting tag %s: %w", tag.Name(), classify(err))
+	}
+	return nil
+}
+
+func (c *Client) untagSupport(reg string) *untagSupport {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	u := c.untags[reg]
+	if u == nil {
+		u = &untagSupport{}
+		c.untags[reg] = u
+	}
+	return u
 }
 
 // descriptor is the part of a manifest descriptor the policies need.

@@ -25,6 +25,9 @@ var (
 	ErrInvalidReference = errors.New("invalid reference")
 	// ErrNoBuild means the build asked for has no tag in the repository.
 	ErrNoBuild = errors.New("no such build")
+	// ErrUntagUnsupported means the registry cannot delete a tag alone
+	// (Distribution 2.8): only whole manifests, by digest.
+	ErrUntagUnsupported = errors.New("the registry cannot delete a tag alone (Distribution 2.8); use digest deletion")
 	// ErrRefused means a policy refused to act (e.g. it would delete every
 	// version of a repository without AllowEmpty).
 	ErrRefused = errors.New("refused")

@@ -108,7 +108,10 @@ type Deletion struct {
 	Tags     []string `json:"tags"`
 	Children []string `json:"children,omitempty"`
 	Status   string   `json:"status"`
-	Error    string   `json:"error,omitempty"`
+	// Method is how it was deleted: "tag" (its tags removed, the manifest
+	// left to garbage-collect --delete-untagged) or "digest".
+	Method string `json:"method,omitempty"`
+	Error  string `json:"error,omitempty"`
 }
 
 // RepoPlan is the plan for one repository.

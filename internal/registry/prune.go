@@ -236,6 +236,13 @@ func (c *Client) Apply(ctx context.Context, repo name.Repository, plan *RepoPlan
 }
 
 func (c *Client) deleteUnit(ctx context.Context, repo name.Repository, u *Deletion) error {
+	if c.opts.DeleteBy != DeleteByDigest && len(u.Tags) > 0 {
+		done, err := c.untagUnit(ctx, repo, u)
+		if done || err != nil {
+			return err
+		}
+	}
+	u.Method = string(DeleteByDigest)
 	for _, ch := range u.Children {
 		if err := c.Delete(ctx, repo, ch); err != nil && !errors.Is(err, ErrNotFound) {
 			return err
@@ -251,6 +258,62 @@ func (c *Client) deleteUnit(ctx context.Context, repo name.Repository, u *Deleti
 	}
 	u.Status = StatusDeleted
 	return nil
+}
+
+// untagUnit deletes the unit's tags one by one where the registry can. The
+// first deletion on a registry finds out, while the others wait; done is
+// false when the registry cannot untag and DeleteAuto falls back to digests.
+func (c *Client) untagUnit(ctx context.Context, repo name.Repository, u *Deletion) (done bool, err error) {
+	sup := c.untagSupport(repo.RegistryStr())
+	tags := u.Tags
+	gone := 0
+	sup.mu.Lock()
+	if !sup.known {
+		err := c.Untag(ctx, repo.Tag(tags[0]))
+		switch {
+		case errors.Is(err, ErrUntagUnsupported):
+			sup.known = true
+			sup.mu.Unlock()
+			if c.opts.DeleteBy == DeleteByTag {
+				return true, err
+			}
+			return false, nil
+		case errors.Is(err, ErrNotFound):
+			gone++ // says nothing about support; the next unit asks again
+			sup.mu.Unlock()
+		case err != nil:
+			sup.mu.Unlock()
+			return true, err
+		default:
+			sup.known, sup.supported = true, true
+			sup.mu.Unlock()
+		}
+		tags = tags[1:]
+	} else {
+		sup.mu.Unlock()
+		if !sup.supported {
+			if c.opts.DeleteBy == DeleteByTag {
+				return true, fmt.Errorf("deleting %s@%s: %w", repo.Name(), u.Digest, ErrUntagUnsupported)
+			}
+			return false, nil
+		}
+	}
+	u.Method = string(DeleteByTag)
+	for _, t := range tags {
+		err := c.Untag(ctx, repo.Tag(t))
+		if errors.Is(err, ErrNotFound) {
+			gone++
+			continue
+		}
+		if err != nil {
+			return true, err
+		}
+	}
+	u.Status = StatusDeleted
+	if gone == len(u.Tags) {
+		u.Status = StatusGone
+	}
+	return true, nil
 }
 
 // recheck re-resolves what stays and drops from the plan any manifest a

@@ -70,6 +70,9 @@ type Summary struct {
 	Skipped      int `json:"manifests_skipped"`
 	NotAttempted int `json:"manifests_not_attempted"`
 	Children     int `json:"child_manifests"`
+	// ByTag and ByDigest split Deleted by method.
+	ByTag    int `json:"deleted_by_tag"`
+	ByDigest int `json:"deleted_by_digest"`
 }
 
 // Summarize counts plans.
@@ -98,6 +101,11 @@ func Summarize(plans []RepoPlan) Summary {
 				s.Planned++
 			case StatusDeleted:
 				s.Deleted++
+				if u.Method == string(DeleteByTag) {
+					s.ByTag++
+				} else {
+					s.ByDigest++
+				}
 			case StatusGone:
 				s.AlreadyGone++
 			case StatusFailed:

@@ -97,7 +97,10 @@ func TestApplyPartialFailureThenRerun(t *testing.T) {
 			reg := rt.Start(t, kind)
 			e := seed(t, reg.Host, "api", 10)
 			proxy := rt.NewProxy(t, reg.Host)
-			failing := map[string]bool{"/v2/api/manifests/" + e.digests["5"]: true, "/v2/api/manifests/" + e.digests["6"]: true}
+			failing := map[string]bool{ // by digest (2.8) or by tag (v3)
+				"/v2/api/manifests/" + e.digests["5"]: true, "/v2/api/manifests/" + e.digests["6"]: true,
+				"/v2/api/manifests/5": true, "/v2/api/manifests/6": true,
+			}
 			proxy.Fail(func(r *http.Request) int {
 				if r.Method == http.MethodDelete && failing[r.URL.Path] {
 					return http.StatusServiceUnavailable

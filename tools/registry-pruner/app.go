@@ -49,6 +49,7 @@ func newApp() *cli.App {
 		&cli.BoolFlag{Name: "prune-other", Usage: "also delete tags that are neither versions nor protected (git-*, feature-x...) when nothing kept shares their digest"},
 		&cli.BoolFlag{Name: "allow-empty", Usage: "allow deleting every version of a repository"},
 		&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "print the plan and stop"},
+		&cli.StringFlag{Name: "delete-by", Value: "auto", Usage: "`MODE`: tag (remove only the planned tags; Distribution v3), digest (delete the manifests; 2.8), or auto (tag where the registry can, else digest)"},
 		cmdutil.OutputFlag(),
 	)
 	app.Flags = append(app.Flags, regflags.Flags()...)
@@ -71,11 +72,15 @@ func run(cliContext *cli.Context) error {
 	if err := policy.Validate(); err != nil {
 		return cmdutil.Usagef("invalid policy: %v", err)
 	}
+	mode, err := registry.ParseDeleteMode(cliContext.String("delete-by"))
+	if err != nil {
+		return cmdutil.Usagef("invalid value for flag --delete-by: %v", err)
+	}
 	format, err := cmdutil.OutputFormat(cliContext)
 	if err != nil {
 		return err
 	}
-	s, err := regflags.New(cliContext)
+	s, err := regflags.New(cliContext, func(o *registry.Options) { o.DeleteBy = mode })
 	if err != nil {
 		return err
 	}
@@ -112,10 +117,13 @@ func run(cliContext *cli.Context) error {
 	} else {
 		printSummary(w, dryRun, sum, counts)
 	}
-	if !dryRun && sum.Deleted > 0 {
-		fmt.Fprintln(stderr, "registry-pruner: space is reclaimed only when the registry's garbage collector runs: "+
-			"`registry garbage-collect /etc/docker/registry/config.yml` with the registry stopped or read-only "+
-			"(v3: add --delete-untagged; 2.8: never use --delete-untagged, it breaks tagged multi-arch images). See docs/registry-pruner.md.")
+	if !dryRun && sum.ByTag > 0 {
+		fmt.Fprintln(stderr, "registry-pruner: tags removed; the untagged manifests and their space go when the registry's garbage collector runs "+
+			"with the registry stopped or read-only: `registry garbage-collect --delete-untagged CONFIG` (Distribution v3). See docs/registry-pruner.md.")
+	}
+	if !dryRun && sum.ByDigest > 0 {
+		fmt.Fprintln(stderr, "registry-pruner: manifests deleted; space is reclaimed when the registry's garbage collector runs "+
+			"with the registry stopped or read-only: `registry garbage-collect CONFIG` (on 2.8 never with --delete-untagged: it breaks tagged multi-arch images). See docs/registry-pruner.md.")
 	}
 	return outcome(ctx, plans, sum)
 }
@@ -240,8 +248,8 @@ func printSummary(w io.Writer, dryRun bool, s registry.Summary, c registry.Count
 		fmt.Fprintf(w, "dry run: %d repositories, %d tags kept, %d tags would go with %d manifests (+%d child manifests); nothing deleted\n",
 			s.Repositories, s.TagsKept, s.TagsDeleted, s.Planned, s.Children)
 	} else {
-		fmt.Fprintf(w, "%d repositories: %d tags kept; %d manifests deleted, %d already gone, %d failed, %d skipped (a tag moved onto them), %d not attempted\n",
-			s.Repositories, s.TagsKept, s.Deleted, s.AlreadyGone, s.DeleteFailed, s.Skipped, s.NotAttempted)
+		fmt.Fprintf(w, "%d repositories: %d tags kept; %d manifests deleted (%d by tag, %d by digest), %d already gone, %d failed, %d skipped (a tag moved onto them), %d not attempted\n",
+			s.Repositories, s.TagsKept, s.Deleted, s.ByTag, s.ByDigest, s.AlreadyGone, s.DeleteFailed, s.Skipped, s.NotAttempted)
 	}
 	fmt.Fprintf(w, "requests: %d (GET %d, HEAD %d, PUT %d, DELETE %d; %d retries)\n", c.Total(), c.GET, c.HEAD, c.PUT, c.DELETE, c.Retries)
 }

@@ -31,7 +31,7 @@ func TestScripts(t *testing.T) {
 		n          int
 	}{
 		{v3.Host, "plan", 14}, {v2.Host, "plan", 14},
-		{v3.Host, "apply", 14}, {v2.Host, "apply", 14},
+		{v3.Host, "apply", 14}, {v2.Host, "apply", 14}, {v3.Host, "apply-digest", 14}, {v2.Host, "apply-digest", 14},
 		{v3.Host, "json", 8},
 		{v3.Host, "team/web", 12}, {v3.Host, "team/api", 12},
 		{whole.Host, "catalog-a", 6}, {whole.Host, "catalog-b", 6},

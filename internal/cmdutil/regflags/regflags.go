@@ -51,7 +51,7 @@ type Setup struct {
 }
 
 // New validates the shared flags (exit 2 on bad values) and builds the client.
-func New(cliContext *cli.Context) (*Setup, error) {
+func New(cliContext *cli.Context, opts ...func(*registry.Options)) (*Setup, error) {
 	log, err := cmdutil.Logger(cliContext)
 	if err != nil {
 		return nil, err
@@ -100,13 +100,17 @@ func New(cliContext *cli.Context) (*Setup, error) {
 		s.Client = registry.New(registry.Options{})
 		return s, nil
 	}
-	s.Client = registry.New(registry.Options{
+	o := registry.Options{
 		Insecure:    cliContext.Bool("insecure"),
 		Timeout:     cliContext.Duration("timeout"),
 		Concurrency: cliContext.Int("concurrency"),
 		Attempts:    cliContext.Int("retries"),
 		Logger:      log,
-	})
+	}
+	for _, f := range opts {
+		f(&o)
+	}
+	s.Client = registry.New(o)
 	return s, nil
 }
 
