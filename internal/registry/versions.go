@@ -225,7 +225,7 @@ type Promotion struct {
 	Build      uint64    `json:"build"`
 	Digest     string    `json:"digest"`
 	MediaType  string    `json:"media_type"`
-	Record     string    `json:"record"`
+	Record     string    `json:"record,omitempty"`
 	At         time.Time `json:"at"`
 }
 
@@ -234,6 +234,16 @@ type Promotion struct {
 // under the promotion record (imagetag.PromotionTag), so no layer moves and
 // multi-arch indexes stay whole. A build without a tag is ErrNoBuild.
 func (c *Client) Promote(ctx context.Context, repo name.Repository, scheme imagetag.Scheme, build uint64, env string, now time.Time) (*Promotion, error) {
+	return c.promote(ctx, repo, scheme, build, env, now, true)
+}
+
+// PromoteUnrecorded is Promote without the promotion record: one request
+// less, and no entry in History.
+func (c *Client) PromoteUnrecorded(ctx context.Context, repo name.Repository, scheme imagetag.Scheme, build uint64, env string) (*Promotion, error) {
+	return c.promote(ctx, repo, scheme, build, env, time.Now(), false)
+}
+
+func (c *Client) promote(ctx context.Context, repo name.Repository, scheme imagetag.Scheme, build uint64, env string, now time.Time, record bool) (*Promotion, error) {
 	if !scheme.IsEnv(env) {
 		return nil, fmt.Errorf("%w: %q is not an environment (known: %v)", ErrInvalidReference, env, scheme.Envs())
 	}
@@ -268,6 +278,10 @@ func (c *Client) Promote(ctx context.Context, repo name.Repository, scheme image
 	}
 	if err := c.Put(ctx, repo.Tag(env), d); err != nil {
 		return nil, err
+	}
+	if !record {
+		p.Record = ""
+		return p, nil
 	}
 	if err := c.Put(ctx, repo.Tag(p.Record), d); err != nil {
 		return p, fmt.Errorf("%s now points at build %d, but recording the promotion failed: %w", env, build, err)

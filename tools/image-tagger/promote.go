@@ -10,6 +10,7 @@ import (
 	"github.com/dockwright/dockwright/internal/cmdutil"
 	"github.com/dockwright/dockwright/internal/cmdutil/regflags"
 	"github.com/dockwright/dockwright/internal/imagetag"
+	"github.com/dockwright/dockwright/internal/registry"
 )
 
 func promoteCommand() *cli.Command {
@@ -19,6 +20,7 @@ func promoteCommand() *cli.Command {
 		ArgsUsage: "SERVICE BUILD",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "env", Usage: "environment `ENV` to promote to (required)"},
+			&cli.BoolFlag{Name: "no-record", Usage: "do not write the promotion record ENV.BUILD.TIME (one request less; the promotion will not show in history)"},
 		},
 		Action: promote,
 	})
@@ -51,7 +53,12 @@ func promote(cliContext *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.Client.Promote(cliContext.Context, repo, s.Scheme, build, env, time.Now())
+	var p *registry.Promotion
+	if cliContext.Bool("no-record") {
+		p, err = s.Client.PromoteUnrecorded(cliContext.Context, repo, s.Scheme, build, env)
+	} else {
+		p, err = s.Client.Promote(cliContext.Context, repo, s.Scheme, build, env, time.Now())
+	}
 	if p == nil {
 		return regflags.ExitCode(err)
 	}
@@ -61,7 +68,10 @@ func promote(cliContext *cli.Context) error {
 			return werr
 		}
 	} else {
-		fmt.Fprintf(w, "promoted %s build %d to %s (%s)\nrecorded as %s:%s\n", p.Repository, p.Build, p.Env, p.Digest, p.Repository, p.Record)
+		fmt.Fprintf(w, "promoted %s build %d to %s (%s)\n", p.Repository, p.Build, p.Env, p.Digest)
+		if p.Record != "" {
+			fmt.Fprintf(w, "recorded as %s:%s\n", p.Repository, p.Record)
+		}
 	}
 	return regflags.ExitCode(err)
 }
