@@ -36,6 +36,7 @@ YML
   echo "registry $1 did not start"; exit 1
 }
 stop_registry() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
+cpu() { ps -o cputime= -p "$pid" | awk -F: '{print $1*3600 + $2*60 + $3}'; } # registry CPU seconds so far
 requests() { grep -cE '"(GET|HEAD|PUT|DELETE|POST|PATCH) /v2/' "$1" || true; }
 trap 'kill $pid 2>/dev/null || true' EXIT
 
@@ -49,6 +50,7 @@ for kind in v3 2.8; do
   cp -a "$store" "$store.snapshot"
 
   start_registry "$kind" "$port" "$store"
+  c0=$(cpu)
   echo "== $kind: registry-pruner --registry 127.0.0.1:$port --keep 10"
   /usr/bin/time -f "%e s wall, %U s user, %S s sys, %M KB peak RSS" -o "$out/time-$kind" \
     bin/registry-pruner --registry "127.0.0.1:$port" --keep 10 -o json >"$out/prune-$kind.json" 2>"$out/prune-$kind.err"
@@ -63,7 +65,7 @@ print(f'tags {tags}, manifests deleted {s["manifests_deleted"]}, failed {s["mani
 print(f'requests (tool): {r["total"]} = GET {r["get"]} + HEAD {r["head"]} + DELETE {r["delete"]}; retries {r["retries"]}; deleted by tag {s["deleted_by_tag"]}, by digest {s["deleted_by_digest"]}')
 print(f'minimal (catalog + tag lists + one HEAD per tag + one DELETE per digest): {minimal}; ratio {r["total"]/minimal:.3f}')
 PY
-  echo "requests (registry access log): $(requests "$out/access-$kind.log")"
+  echo "requests (registry access log): $(requests "$out/access-$kind.log"); registry CPU: $(( $(cpu) - c0 )) s"
   left=$(curl -s "http://127.0.0.1:$port/v2/svc-07/tags/list?n=1000" | python3 -c 'import json,sys; print(sorted(json.load(sys.stdin)["tags"], key=lambda t: (not t.isdigit(), int(t) if t.isdigit() else 0, t)))')
   echo "svc-07 after: $left"
   stop_registry
@@ -71,10 +73,11 @@ PY
   if [ "${CRANE_BASELINE:-0}" = 1 ]; then
     rm -rf "$store"; cp -a "$store.snapshot" "$store"
     start_registry "$kind" "$port" "$store"
+    c0=$(cpu)
     echo "== $kind: crane shell script (same data, keep 10)"
     /usr/bin/time -f "%e s wall" -o "$out/time-crane" env CRANE=.cache/bin/crane bash bench/crane-prune.sh "127.0.0.1:$port" 10 2>"$out/crane.err" >/dev/null
     cat "$out/time-crane"; tail -1 "$out/crane.err"
-    echo "requests (registry access log): $(requests "$out/access-$kind.log")"
+    echo "requests (registry access log): $(requests "$out/access-$kind.log"); registry CPU: $(( $(cpu) - c0 )) s"
     stop_registry
   fi
   rm -rf "$store" "$store.snapshot"
@@ -90,5 +93,8 @@ cat "$out/time-promote"
 after=$(requests "$out/access-v3.log")
 echo "requests (registry access log): $((after - before)); blob requests: $(tail -n $((after - before)) "$out/access-v3.log" | grep -c '/blobs/' || true)"
 grep -E '"(GET|HEAD|PUT|DELETE) /v2/' "$out/access-v3.log" | tail -n $((after - before)) | sed -E 's/.*"((GET|HEAD|PUT|DELETE) [^ ]+).*/  \1/'
+before=$(requests "$out/access-v3.log")
+bin/image-tagger promote big 1 --env staging --no-record --registry "127.0.0.1:$port" -o json >/dev/null
+echo "with --no-record: $(( $(requests "$out/access-v3.log") - before )) requests"
 stop_registry
 rm -rf "$out/store-big"
