@@ -34,12 +34,11 @@ func Flags() []cli.Flag {
 // ResolveFlags are the flags that name repositories and versions without
 // contacting a registry.
 func ResolveFlags() []cli.Flag {
-	return []cli.Flag{
+	flags := []cli.Flag{
 		&cli.StringFlag{Name: "registry", Usage: "registry `HOST[:PORT]` for bare service names", EnvVars: []string{"DOCKWRIGHT_REGISTRY"}},
 		&cli.StringFlag{Name: "catalog", Usage: "service catalog `FILE` (services.yml) mapping services to image repositories", EnvVars: []string{catalog.Env}},
-		&cli.StringFlag{Name: "version-pattern", Usage: "RE2 `REGEXP` with one capture group mapping tags to build numbers (default: the tag is the number)", EnvVars: []string{"DOCKWRIGHT_VERSION_PATTERN"}},
-		&cli.StringFlag{Name: "envs", Usage: "comma-separated environment tags", Value: strings.Join(imagetag.DefaultEnvs, ","), EnvVars: []string{"DOCKWRIGHT_ENVS"}},
 	}
+	return append(flags, cmdutil.SchemeFlags()...)
 }
 
 // Setup is what the shared flags configure.
@@ -66,15 +65,9 @@ func New(cliContext *cli.Context, opts ...func(*registry.Options)) (*Setup, erro
 	if d := cliContext.Duration("timeout"); client && d <= 0 {
 		return nil, cmdutil.Usagef("invalid value %s for flag --timeout: want a positive duration", d)
 	}
-	var envs []string
-	for _, e := range strings.Split(cliContext.String("envs"), ",") {
-		if e = strings.TrimSpace(e); e != "" {
-			envs = append(envs, e)
-		}
-	}
-	scheme, err := imagetag.NewScheme(cliContext.String("version-pattern"), envs)
+	scheme, err := cmdutil.Scheme(cliContext)
 	if err != nil {
-		return nil, cmdutil.Usagef("flag --version-pattern/--envs: %v", err)
+		return nil, err
 	}
 	s := &Setup{Scheme: scheme, Registry: strings.TrimSuffix(cliContext.String("registry"), "/")}
 	if s.Registry != "" {
