@@ -7,7 +7,13 @@ import (
 	"github.com/dockwright/dockwright/internal/cmdutil/regflags"
 )
 
-const description = `Versions are Jenkins build numbers, ordered numerically; environment tags
+const description = `In Jenkins: 'tags' computes a build's tag set, 'tag' applies it to the image
+docker build made and 'push' also pushes it through the Docker Engine
+(DOCKER_HOST honoured) and prints the digests. Then 'promote' moves an
+environment tag inside the registry, and 'versions', 'current' and
+'history' read it.
+
+Versions are Jenkins build numbers, ordered numerically; environment tags
 (dev, staging, prod, latest) are moving pointers. Promotion retags inside the
 registry: the build's manifest is fetched once and put under the environment
 tag, so no layer moves, and an immutable record tag ENV.BUILD.TIME
@@ -18,9 +24,9 @@ catalog (--catalog, $DOCKWRIGHT_CATALOG), or a name under --registry.
 Credentials come from ~/.docker/config.json ($DOCKER_CONFIG) and its
 credential helpers; they are never printed.
 
-Exit codes: 0 done; 1 registry, network or auth failure; 2 bad flags,
-arguments, catalog, or a build that does not exist; 3 'current' found the
-environment not promoted.`
+Exit codes: 0 done; 1 registry, Docker Engine, network or auth failure; 2
+bad flags, arguments, catalog, a build or local image that does not exist;
+3 'current' found the environment not promoted.`
 
 func newApp() *cli.App {
 	app := cmdutil.NewApp("image-tagger", "list, promote and compute image tags (build numbers and environment pointers)")
@@ -31,6 +37,8 @@ func newApp() *cli.App {
 		promoteCommand(),
 		historyCommand(),
 		tagsCommand(),
+		tagCommand(),
+		pushCommand(),
 	)
 	return app
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/dockwright/dockwright/internal/clitest"
+	"github.com/dockwright/dockwright/internal/dockertest"
 	rt "github.com/dockwright/dockwright/internal/registrytest"
 )
 
@@ -18,7 +19,8 @@ func TestMain(m *testing.M) {
 // TestScripts runs testdata/script/*.txtar against real registries:
 // $REGISTRY (v3) holds web (builds 1..12: prod on 3, feature-x on 2, an
 // index on 4, staging on 12) and promo (the same shape, for scripts that
-// promote); $REGISTRY_V2 (2.8) holds web too; $AUTH_REGISTRY (2.8, basic
+// promote); $REGISTRY_V2 (2.8) holds web too; $IMAGE is a local image in
+// the real Docker Engine (also tagged $CANDIDATE), removed afterwards; $AUTH_REGISTRY (2.8, basic
 // auth jenkins:s3cret) holds web, and $DOCKER_CONFIG has no credentials.
 func TestScripts(t *testing.T) {
 	v3 := rt.Start(t, rt.V3)
@@ -28,6 +30,8 @@ func TestScripts(t *testing.T) {
 	rt.Service(t, v3.Host, "promo", 6)
 	rt.Service(t, v3.Host, "promo2", 6)
 	rt.Service(t, v2.Host, "web", 12)
+	e := dockertest.New(t)
+	img := e.Image("push", e.Repo("candidate")+":latest")
 	withDockerConfig(t, `{"auths":{"`+auth.Host+`":{"auth":"amVua2luczpzM2NyZXQ="}}}`, func() {
 		rt.Service(t, auth.Host, "web", 3)
 	})
@@ -37,6 +41,9 @@ func TestScripts(t *testing.T) {
 			env.Setenv("REGISTRY", v3.Host)
 			env.Setenv("REGISTRY_V2", v2.Host)
 			env.Setenv("AUTH_REGISTRY", auth.Host)
+			env.Setenv("IMAGE", img)
+			env.Setenv("CANDIDATE", e.Repo("candidate")+":latest")
+			env.Setenv("PREFIX", e.Prefix)
 			env.Setenv("HOME", env.WorkDir)
 			env.Setenv("DOCKER_CONFIG", filepath.Join(env.WorkDir, ".docker"))
 			return os.MkdirAll(filepath.Join(env.WorkDir, ".docker"), 0o700)

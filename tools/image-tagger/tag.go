@@ -1,0 +1,128 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/dockwright/dockwright/internal/cmdutil"
+	"github.com/dockwright/dockwright/internal/cmdutil/regflags"
+	"github.com/dockwright/dockwright/internal/docker"
+	"github.com/dockwright/dockwright/internal/imagetag"
+	"github.com/dockwright/dockwright/internal/registry"
+)
+
+// buildFlags are the flags of tag and push: the service and the build.
+func buildFlags() []cli.Flag {
+	return append([]cli.Flag{
+		&cli.StringFlag{Name: "service", Usage: "service `NAME` (or repository) the image is for (required)"},
+		&cli.StringFlag{Name: "build-number", Usage: "build number `N`", EnvVars: []string{"BUILD_NUMBER"}},
+		&cli.StringFlag{Name: "git-commit", Usage: "commit `SHA` (tagged as git-<first 7>)", EnvVars: []string{"GIT_COMMIT"}},
+		&cli.StringSliceFlag{Name: "extra", Usage: "extra `TAG` (repeatable)"},
+		cmdutil.OutputFlag(),
+	}, regflags.ResolveFlags()...)
+}
+
+func tagCommand() *cli.Command {
+	c := &cli.Command{
+		Name:      "tag",
+		Usage:     "apply a build's tag set (build number, git-<sha>, extras) to a local image in the Docker Engine",
+		ArgsUsage: "IMAGE",
+		Description: `IMAGE is a local image ID or reference (what docker build produced). The
+references are SERVICE's repository with each tag of the build's set; with
+--push they are pushed too (see 'image-tagger push --help').`,
+		Flags:  append(buildFlags(), &cli.BoolFlag{Name: "push", Usage: "push the references after tagging"}),
+		Action: func(cliContext *cli.Context) error { return tagAndPush(cliContext, cliContext.Bool("push")) },
+	}
+	return c
+}
+
+func pushCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "push",
+		Usage:     "tag a local image with the build's tag set and push it through the Docker Engine; prints the digests",
+		ArgsUsage: "IMAGE",
+		Description: `Credentials come from ~/.docker/config.json ($DOCKER_CONFIG) and its
+credential helpers, as for docker push. The Engine's progress goes to
+stderr (bars on a terminal, plain lines in Jenkins); stdout gets the pushed
+references with their digest, so the next step deploys REPOSITORY@DIGEST:
+
+  image-tagger push web:candidate --service web -o json | jq -r '.references[0].pinned'`,
+		Flags:  buildFlags(),
+		Action: func(cliContext *cli.Context) error { return tagAndPush(cliContext, true) },
+	}
+}
+
+func tagAndPush(cliContext *cli.Context, push bool) error {
+	if err := cmdutil.Args(cliContext, "IMAGE"); err != nil {
+		return err
+	}
+	svc := cliContext.String("service")
+	if svc == "" {
+		return cmdutil.Usagef("%s: missing --service NAME", cliContext.Command.Name)
+	}
+	if cliContext.String("build-number") == "" {
+		return cmdutil.Usagef("%s: no build number: give --build-number N or set BUILD_NUMBER", cliContext.Command.Name)
+	}
+	format, err := cmdutil.OutputFormat(cliContext)
+	if err != nil {
+		return err
+	}
+	s, err := regflags.New(cliContext)
+	if err != nil {
+		return err
+	}
+	tags, err := s.Scheme.Tags(imagetag.BuildInfo{
+		BuildNumber: cliContext.String("build-number"),
+		GitCommit:   cliContext.String("git-commit"),
+		Extra:       cliContext.StringSlice("extra"),
+	})
+	if err != nil {
+		return cmdutil.Usage(fmt.Errorf("%s: %w", cliContext.Command.Name, err))
+	}
+	repo, err := s.Repository(svc)
+	if err != nil {
+		return err
+	}
+	var refs []string
+	for _, t := range tags {
+		refs = append(refs, repo.Tag(t).Name())
+	}
+	ctx := cliContext.Context
+	eng, err := docker.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	source := cliContext.Args().First()
+	out, err := docker.Tag(ctx, eng, source, refs)
+	if err != nil {
+		return engineExit(err)
+	}
+	if push {
+		if err := docker.Push(ctx, eng, out, registry.EngineAuth, cliContext.App.ErrWriter); err != nil {
+			return engineExit(err)
+		}
+	}
+	w := cliContext.App.Writer
+	if format == cmdutil.FormatJSON {
+		return cmdutil.WriteJSON(w, struct {
+			Image      string             `json:"image"`
+			Pushed     bool               `json:"pushed"`
+			References []docker.Reference `json:"references"`
+		}{source, push, out})
+	}
+	t := cmdutil.NewTable(w, "REFERENCE", "DIGEST")
+	for _, r := range out {
+		t.Row(r.Reference, r.Digest)
+	}
+	return t.Flush()
+}
+
+// engineExit maps Engine errors: a missing local image is bad input (2).
+func engineExit(err error) error {
+	if errors.Is(err, docker.ErrNotFound) {
+		return cmdutil.Usage(err)
+	}
+	return err
+}
