@@ -51,6 +51,8 @@ test-deps:
 	    echo "missing: docker-registry (Distribution 2.8): sudo apt-get install -y docker-registry"; exit 1; \
 	  fi; \
 	fi
+	@docker info >/dev/null 2>&1 || { echo "missing: a Docker Engine answering on $${DOCKER_HOST:-unix:///var/run/docker.sock} (the Engine tests use it)"; exit 1; }
+	@command -v flock >/dev/null || { echo "missing: flock (util-linux)"; exit 1; }
 	@test -x .cache/bin/registry || { echo "building Distribution $(REGISTRY_V3) into .cache/bin/registry for the registry tests"; \
 	  GOBIN=$(CURDIR)/.cache/bin $(GO) install github.com/distribution/distribution/v3/cmd/registry@$(REGISTRY_V3); }
 	@$(GO) mod download
@@ -64,9 +66,10 @@ lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./internal/inventory/ ./internal/registry/
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./internal/inventory/ ./internal/registry/ ./internal/retention/
 	bash bench/ec2-inventory.sh
 	bash bench/registry-pruner.sh
+	bash bench/keep-n-retention.sh
 
 demo:
 	@echo "make demo arrives with the pipeline issue (#6: make docker-deploy through Ansible); nothing to demo yet." >&2; exit 1
