@@ -20,9 +20,17 @@ trap cleanup EXIT
 cat >"$out/main.go" <<'GO'
 package main
 
-import ("os"; "os/signal"; "syscall")
+import (
+	"os"
+	"os/signal"
+	"syscall"
+)
 
-func main() { c := make(chan os.Signal, 1); signal.Notify(c, syscall.SIGTERM); <-c }
+func main() {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, syscall.SIGTERM)
+	<-c
+}
 GO
 (cd "$out" && printf 'module sleeper\ngo 1.21\n' >go.mod && CGO_ENABLED=0 go build -ldflags '-s -w' -o rootfs/sleeper . && tar -C rootfs -cf rootfs.tar .)
 
