@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	dockerregistry "github.com/docker/docker/api/types/registry"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -368,29 +367,4 @@ func (c *Client) untagSupport(reg string) *untagSupport {
 type descriptor struct {
 	Digest    v1.Hash
 	MediaType types.MediaType
-}
-
-// EngineAuth returns the Docker Engine's X-Registry-Auth value for a
-// registry host, from the same keychain the Client uses (docker config and
-// credential helpers); "" when anonymous.
-func EngineAuth(ctx context.Context, host string) (string, error) {
-	reg, err := name.NewRegistry(host)
-	if err != nil {
-		return "", fmt.Errorf("%w: registry %q: %v", ErrInvalidReference, host, err)
-	}
-	a, err := authn.Resolve(ctx, authn.DefaultKeychain, reg)
-	if err != nil {
-		return "", err
-	}
-	if a == authn.Anonymous {
-		return "", nil
-	}
-	cfg, err := authn.Authorization(ctx, a)
-	if err != nil {
-		return "", err
-	}
-	return dockerregistry.EncodeAuthConfig(dockerregistry.AuthConfig{
-		Username: cfg.Username, Password: cfg.Password, Auth: cfg.Auth,
-		IdentityToken: cfg.IdentityToken, RegistryToken: cfg.RegistryToken, ServerAddress: host,
-	})
 }

@@ -9,8 +9,8 @@ import (
 	"github.com/dockwright/dockwright/internal/cmdutil"
 	"github.com/dockwright/dockwright/internal/cmdutil/regflags"
 	"github.com/dockwright/dockwright/internal/docker"
+	"github.com/dockwright/dockwright/internal/dockerauth"
 	"github.com/dockwright/dockwright/internal/imagetag"
-	"github.com/dockwright/dockwright/internal/registry"
 )
 
 // buildFlags are the flags of tag and push: the service and the build.
@@ -100,7 +100,7 @@ func tagAndPush(cliContext *cli.Context, push bool) error {
 		return engineExit(err)
 	}
 	if push {
-		if err := docker.Push(ctx, eng, out, registry.EngineAuth, cliContext.App.ErrWriter); err != nil {
+		if err := docker.Push(ctx, eng, out, dockerauth.Engine, cliContext.App.ErrWriter); err != nil {
 			return engineExit(err)
 		}
 	}
