@@ -16,7 +16,7 @@ STATICCHECK_VERSION := v0.8.2
 # (keep in step with internal/registrytest.V3Version).
 REGISTRY_V3 := v3.1.2
 
-.PHONY: all build test test-deps lint bench demo clean help
+.PHONY: all build test test-deps fuzz lint bench demo clean help
 
 all: build
 
@@ -59,6 +59,16 @@ test-deps:
 
 test: test-deps
 	$(GO) test -race -count=1 ./...
+	$(MAKE) --no-print-directory fuzz
+
+# fuzz runs each fuzz target briefly from its seed corpus (go test -fuzz
+# takes one target at a time). FUZZTIME=1m make fuzz for a longer run.
+FUZZTIME ?= 5s
+FUZZ_TARGETS := FuzzParseLayer FuzzOverride FuzzParseRef
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+	  $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./internal/envconfig/ || exit 1; \
+	done
 
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi

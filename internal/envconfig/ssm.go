@@ -1,0 +1,74 @@
+package envconfig
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+)
+
+// SSMBatch is how many names one GetParameters call takes (the API's limit).
+const SSMBatch = 10
+
+// SSMResolver resolves ref+awsssm://PATH (parameter "/PATH", decrypted)
+// and ref+awsssm://PATH?region=REGION through aws-sdk-go-v2: the default
+// credential chain, AWS_REGION, AWS_ENDPOINT_URL_SSM, the SDK's retries;
+// GetParameters in batches of 10 per region.
+type SSMResolver struct {
+	// Calls counts GetParameters calls (tests, benchmarks).
+	Calls int
+}
+
+// ssmName maps a reference's path to a parameter name.
+func ssmName(r Ref) string {
+	if strings.HasPrefix(r.Path, "/") {
+		return r.Path
+	}
+	return "/" + r.Path
+}
+
+// Resolve implements Resolver.
+func (s *SSMResolver) Resolve(ctx context.Context, refs []Ref) (map[string]string, error) {
+	byRegion := map[string][]Ref{}
+	for _, r := range refs {
+		byRegion[r.Query.Get("region")] = append(byRegion[r.Query.Get("region")], r)
+	}
+	out := map[string]string{}
+	for region, rs := range byRegion {
+		var opts []func(*config.LoadOptions) error
+		if region != "" {
+			opts = append(opts, config.WithRegion(region))
+		}
+		cfg, err := config.LoadDefaultConfig(ctx, opts...)
+		if err != nil {
+			return nil, fmt.Errorf("AWS configuration: %w", err)
+		}
+		client := ssm.NewFromConfig(cfg)
+		byName := map[string][]string{}
+		var names []string
+		for _, r := range rs {
+			n := ssmName(r)
+			if len(byName[n]) == 0 {
+				names = append(names, n)
+			}
+			byName[n] = append(byName[n], r.Raw)
+		}
+		for i := 0; i < len(names); i += SSMBatch {
+			batch := names[i:min(i+SSMBatch, len(names))]
+			s.Calls++
+			resp, err := client.GetParameters(ctx, &ssm.GetParametersInput{Names: batch, WithDecryption: aws.Bool(true)})
+			if err != nil {
+				return nil, fmt.Errorf("SSM GetParameters: %w", err)
+			}
+			for _, p := range resp.Parameters {
+				for _, raw := range byName[aws.ToString(p.Name)] {
+					out[raw] = aws.ToString(p.Value)
+				}
+			}
+		}
+	}
+	return out, nil
+}
