@@ -35,6 +35,10 @@ type Catalog struct {
 	Registry string
 	// Environments lists the environments in promotion order.
 	Environments []string
+	// EnvDefaults are the per-environment defaults (endpoint templates).
+	EnvDefaults map[string]EnvDefaults
+	// PortRange bounds host ports when set: [low, high].
+	PortRange []int
 	// Services are sorted by name.
 	Services []Service
 }
@@ -77,7 +81,8 @@ type fileService struct {
 
 type file struct {
 	Registry     string                 `yaml:"registry"`
-	Environments []string               `yaml:"environments"`
+	PortRange    []int                  `yaml:"port_range"`
+	Environments envList                `yaml:"environments"`
 	Defaults     fileDefaults           `yaml:"defaults"`
 	Services     map[string]fileService `yaml:"services"`
 }
@@ -101,7 +106,11 @@ func Parse(path string, raw []byte) (*Catalog, error) {
 	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
 		return nil, yamlError(path, err)
 	}
-	c := &Catalog{Path: path, Registry: f.Registry, Environments: f.Environments}
+	c := &Catalog{Path: path, Registry: f.Registry, PortRange: f.PortRange, EnvDefaults: map[string]EnvDefaults{}}
+	for _, e := range f.Environments {
+		c.Environments = append(c.Environments, e.Name)
+		c.EnvDefaults[e.Name] = e.EnvDefaults
+	}
 	if f.Defaults.ContainerPort == 0 {
 		f.Defaults.ContainerPort = DefaultContainerPort
 	}
@@ -125,10 +134,21 @@ func Parse(path string, raw []byte) (*Catalog, error) {
 		}
 	}
 	envs := map[string]bool{}
-	for _, e := range f.Environments {
+	for _, e := range c.Environments {
 		envs[e] = true
 	}
 	var errs []error
+	if len(c.PortRange) != 0 && (len(c.PortRange) != 2 || c.PortRange[0] < 1 || c.PortRange[1] > 65535 || c.PortRange[0] > c.PortRange[1]) {
+		errs = append(errs, fmt.Errorf("%s: port_range %v: want [LOW, HIGH] within 1-65535", path, c.PortRange))
+	}
+	for _, e := range f.Environments {
+		if t := e.Endpoint; t != "" {
+			probe := strings.NewReplacer("{service}", "svc", "{env}", e.Name, "{az}", "az").Replace(t)
+			if u, err := url.Parse(probe); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				errs = append(errs, fmt.Errorf("%s:%d: environment %q: endpoint template %q: want an http(s) URL with {service}", path, e.line, e.Name, t))
+			}
+		}
+	}
 	bad := func(line int, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s:%d: %s", path, line, fmt.Sprintf(format, args...)))
 	}
@@ -160,6 +180,9 @@ func Parse(path string, raw []byte) (*Catalog, error) {
 		}
 		if s.HostPort < 0 || s.HostPort > 65535 || s.ContainerPort < 1 || s.ContainerPort > 65535 {
 			bad(k.Line, "service %q: port out of range 1-65535", s.Name)
+		}
+		if s.HostPort != 0 && len(c.PortRange) == 2 && (s.HostPort < c.PortRange[0] || s.HostPort > c.PortRange[1]) {
+			bad(k.Line, "service %q: host_port %d is outside port_range %d-%d", s.Name, s.HostPort, c.PortRange[0], c.PortRange[1])
 		}
 		if s.HostPort != 0 {
 			if other, dup := ports[s.HostPort]; dup {

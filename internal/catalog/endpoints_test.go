@@ -1,0 +1,64 @@
+package catalog
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestEndpoints(t *testing.T) {
+	c, err := Load("testdata/estate.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, svc, env, az string
+		first              string
+		n                  int
+		same               bool
+		err                string
+	}{
+		{"own endpoints, same AZ", "web", "prod", "us-east-1b", "https://web-b.prod.example.com", 2, true, ""},
+		{"own endpoints, fallback", "web", "prod", "us-east-1c", "https://web-a.prod.example.com", 2, false, ""},
+		{"template per AZ", "api", "prod", "us-east-1c", "https://api-us-east-1c.prod.example.com", 3, true, ""},
+		{"template without AZ", "api", "staging", "", "https://api.staging.example.com", 1, false, ""},
+		{"template, AZ asked, none tagged", "api", "dev", "us-east-1a", "http://api.dev.internal", 1, false, ""},
+		{"unknown service", "nope", "prod", "", "", 0, false, `service "nope" is not in testdata/estate.yml (known: api, billing, web)`},
+		{"unknown env", "web", "qa", "", "", 0, false, `environment "qa" (known: dev, staging, prod)`},
+		{"service not in env", "billing", "dev", "", "", 0, false, `does not run in "dev"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := c.Endpoints(tt.svc, tt.env, tt.az)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) || !errors.Is(err, ErrInvalid) {
+					t.Fatalf("error = %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l.Endpoints[0].URL != tt.first || len(l.Endpoints) != tt.n || l.SameAZ != tt.same {
+				t.Errorf("lookup = %+v", l)
+			}
+		})
+	}
+}
+
+func TestCatalogChecks(t *testing.T) {
+	tests := []struct{ name, yaml, want string }{
+		{"port outside range", "port_range: [8000, 8100]\nservices:\n  a: {host_port: 9000}\n", "host_port 9000 is outside port_range 8000-8100"},
+		{"bad range", "port_range: [9000, 8000]\n", "port_range [9000 8000]"},
+		{"bad template", "environments:\n  prod: {endpoint: 'ftp://{service}'}\n", `endpoint template "ftp://{service}"`},
+		{"unknown env default key", "environments:\n  prod: {endpoints: x}\n", "unknown key endpoints"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("f.yml", []byte(tt.yaml))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
