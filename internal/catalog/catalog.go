@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -61,8 +60,8 @@ type Service struct {
 
 // Endpoint is one load-balancer URL, optionally in one availability zone.
 type Endpoint struct {
-	URL string `yaml:"url"`
-	AZ  string `yaml:"az"`
+	URL string `yaml:"url" json:"url"`
+	AZ  string `yaml:"az" json:"az,omitempty"`
 }
 
 type fileDefaults struct {
@@ -169,8 +168,8 @@ func Parse(path string, raw []byte) (*Catalog, error) {
 				s.Image = c.Registry + "/" + s.Name
 			}
 		}
-		if _, err := name.NewRepository(s.Image); err != nil {
-			bad(k.Line, "service %q: image %q: want a repository without tag or digest (%v)", s.Name, s.Image, err)
+		if !repoRE.MatchString(s.Image) {
+			bad(k.Line, "service %q: image %q: want a repository without tag or digest ([HOST[:PORT]/]PATH, lowercase)", s.Name, s.Image)
 		}
 		if s.ContainerPort == 0 {
 			s.ContainerPort = f.Defaults.ContainerPort
@@ -216,6 +215,10 @@ func Parse(path string, raw []byte) (*Catalog, error) {
 	slices.SortFunc(c.Services, func(a, b Service) int { return strings.Compare(a.Name, b.Name) })
 	return c, nil
 }
+
+// repoRE is the repository grammar of Docker's reference package:
+// an optional registry host[:port], then lowercase path components.
+var repoRE = regexp.MustCompile(`^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$`)
 
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 

@@ -52,7 +52,8 @@ type Resolver interface {
 	Resolve(ctx context.Context, refs []Ref) (map[string]string, error)
 }
 
-// EnvResolver resolves ref+env://VAR from the environment it is given.
+// EnvResolver resolves ref+env://VAR from the environment it is given; an
+// unset or empty variable is not found.
 type EnvResolver struct{ Environ []string }
 
 // Resolve implements Resolver.
@@ -65,7 +66,7 @@ func (e EnvResolver) Resolve(_ context.Context, refs []Ref) (map[string]string, 
 	}
 	out := map[string]string{}
 	for _, r := range refs {
-		if v, ok := env[r.Path]; ok {
+		if v := env[r.Path]; v != "" {
 			out[r.Raw] = v
 		}
 	}

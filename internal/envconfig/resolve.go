@@ -203,12 +203,28 @@ func (b *Bundle) Resolve(ctx context.Context, env string, o Options) (*Config, e
 			c.Origins[p] = o
 		}
 	} else {
+		// Syntax and backend only: nothing is looked up.
 		c.Secrets = map[string]Ref{}
+		var problems []string
 		Leaves(c.Values, func(p string, v any) {
-			if s, ok := v.(string); ok && strings.HasPrefix(s, RefPrefix) {
-				c.Secrets[p] = Ref{Raw: s}
+			s, ok := v.(string)
+			if !ok {
+				return
+			}
+			r, isRef, err := ParseRef(s)
+			switch {
+			case !isRef:
+			case err != nil:
+				problems = append(problems, p+": "+err.Error())
+			case o.Resolvers[r.Backend] == nil:
+				problems = append(problems, fmt.Sprintf("%s: no resolver for backend %q", p, r.Backend))
+			default:
+				c.Secrets[p] = r
 			}
 		})
+		if len(problems) > 0 {
+			return c, fmt.Errorf("%w:\n  %s", ErrUnresolved, strings.Join(problems, "\n  "))
+		}
 	}
 	sort.Strings(c.Unknown)
 	for _, e := range b.Schema.Validate(c.Values) {

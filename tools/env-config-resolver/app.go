@@ -1,0 +1,86 @@
+package main
+
+import (
+	"errors"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/dockwright/dockwright/internal/catalog"
+	"github.com/dockwright/dockwright/internal/cmdutil"
+	"github.com/dockwright/dockwright/internal/envconfig"
+)
+
+const description = `The bundle (--dir, default /etc/app/config) holds default.yml, one
+<env>.yml per environment, an optional local.yml and an optional schema
+(schema.json or schema.yml, JSON Schema). The environment comes from --env,
+else $APP_ENV, $RAILS_ENV, $RACK_ENV, $NODE_ENV (in that order); an unknown
+one is an error listing the known ones.
+
+Resolution: default.yml, then <env>.yml, then local.yml (maps deep-merged,
+lists replaced, null deletes); then APP__A__B=value overrides a.b, typed by
+the schema ("5432" becomes 5432); then values written ref+BACKEND://... are
+resolved: ref+env://VAR, ref+file://PATH[#/key], ref+awsssm://PATH (AWS SSM
+Parameter Store, decrypted, batched). Secrets are redacted in every output
+unless --show-secrets.
+
+Exit codes: 0 done; 1 a backend failed (AWS, files); 2 bad flags, unknown
+environment, malformed file (file:line:column), bad override, unresolved
+reference, unknown service; 3 check found problems (all listed). exec exits
+with the app's status.`
+
+func newApp() *cli.App {
+	app := cmdutil.NewApp("env-config-resolver", "resolve an environment's configuration from the image's bundle; exec the app with it")
+	app.Description = description
+	cmdutil.AddCommands(app, printCommand(), execCommand(), checkCommand(), explainCommand(), endpointCommand(), portCommand(), catalogCommand())
+	return app
+}
+
+func bundleFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "dir", Usage: "configuration bundle `DIR`", Value: envconfig.DefaultDir, EnvVars: []string{"APP_CONFIG_DIR"}},
+		&cli.StringFlag{Name: "env", Usage: "environment `NAME` (default: $APP_ENV, $RAILS_ENV, $RACK_ENV, $NODE_ENV)"},
+		&cli.StringFlag{Name: "override-prefix", Usage: "prefix of the overriding variables (`PREFIX`DB__HOST sets db.host)", Value: envconfig.DefaultOverridePrefix},
+	}
+}
+
+func catalogFlag() cli.Flag {
+	return &cli.StringFlag{Name: "catalog", Usage: "service catalog `FILE`", Value: "services.yml", EnvVars: []string{catalog.Env}}
+}
+
+// load reads the bundle, picks the environment and resolves it.
+func load(cliContext *cli.Context, o envconfig.Options) (*envconfig.Bundle, *envconfig.Config, error) {
+	b, err := envconfig.LoadBundle(cliContext.String("dir"))
+	if err != nil {
+		return nil, nil, configExit(err)
+	}
+	o.Environ = os.Environ()
+	o.OverridePrefix = cliContext.String("override-prefix")
+	env, _, err := b.PickEnv(cliContext.String("env"), o.Environ)
+	if err != nil {
+		return b, nil, configExit(err)
+	}
+	c, err := b.Resolve(cliContext.Context, env, o)
+	if err != nil {
+		return b, c, configExit(err)
+	}
+	return b, c, nil
+}
+
+// configExit maps envconfig errors to exit codes: input problems are 2.
+func configExit(err error) error {
+	switch {
+	case errors.Is(err, envconfig.ErrInvalid), errors.Is(err, envconfig.ErrUnknownEnv), errors.Is(err, envconfig.ErrUnresolved),
+		errors.Is(err, os.ErrNotExist), errors.Is(err, catalog.ErrInvalid):
+		return cmdutil.Usage(err)
+	}
+	return err
+}
+
+func loadCatalog(cliContext *cli.Context) (*catalog.Catalog, error) {
+	c, err := catalog.Load(cliContext.String("catalog"))
+	if err != nil {
+		return nil, cmdutil.Usage(err)
+	}
+	return c, nil
+}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/dockwright/dockwright/internal/catalog"
+	"github.com/dockwright/dockwright/internal/cmdutil"
+	"github.com/dockwright/dockwright/internal/envconfig"
+)
+
+func endpointCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "endpoint",
+		Usage:     "the URL(s) of a service in an environment, same-AZ first with --az; --all for every service",
+		ArgsUsage: "[SERVICE]",
+		Flags: []cli.Flag{
+			catalogFlag(),
+			&cli.StringFlag{Name: "env", Usage: "environment `NAME` (required)"},
+			&cli.StringFlag{Name: "az", Usage: "availability `ZONE` to prefer"},
+			&cli.BoolFlag{Name: "all", Usage: "every service of the environment"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "`FORMAT`: json, text (one URL per line) or env (SERVICE_URL=...; default with --all)"},
+		},
+		Action: endpointAction,
+	}
+}
+
+func endpointAction(cliContext *cli.Context) error {
+	all := cliContext.Bool("all")
+	if all && cliContext.NArg() > 0 || !all && cliContext.NArg() != 1 {
+		return cmdutil.Usagef("endpoint: give one SERVICE or --all")
+	}
+	env := cliContext.String("env")
+	if env == "" {
+		return cmdutil.Usagef("endpoint: missing --env NAME")
+	}
+	format := cliContext.String("format")
+	if format == "" {
+		format = "text"
+		if all {
+			format = "env"
+		}
+		if !cmdutil.IsTerminal(cliContext.App.Writer) && !all {
+			format = "json"
+		}
+	}
+	if format != "json" && format != "text" && format != "env" {
+		return cmdutil.Usagef("invalid value %q for flag --format: want json, text or env", format)
+	}
+	c, err := loadCatalog(cliContext)
+	if err != nil {
+		return err
+	}
+	names := cliContext.Args().Slice()
+	if all {
+		for _, s := range c.Services {
+			if len(s.Environments) == 0 || contains(s.Environments, env) {
+				names = append(names, s.Name)
+			}
+		}
+	}
+	var lookups []catalog.Lookup
+	for _, n := range names {
+		l, err := c.Endpoints(n, env, cliContext.String("az"))
+		if err != nil {
+			return cmdutil.Usage(err)
+		}
+		lookups = append(lookups, l)
+	}
+	w := cliContext.App.Writer
+	switch format {
+	case "json":
+		if all {
+			return cmdutil.WriteJSON(w, lookups)
+		}
+		return cmdutil.WriteJSON(w, lookups[0])
+	case "env":
+		for _, l := range lookups {
+			fmt.Fprintf(w, "%s=%s\n", envconfig.EnvName("", l.Service)+"_URL", l.Endpoints[0].URL)
+		}
+	default:
+		for _, l := range lookups {
+			for _, e := range l.Endpoints {
+				fmt.Fprintln(w, e.URL)
+			}
+		}
+		if !all && cliContext.String("az") != "" && !lookups[0].SameAZ {
+			fmt.Fprintf(cliContext.App.ErrWriter, "env-config-resolver: no endpoint of %s in %s; falling back\n", lookups[0].Service, cliContext.String("az"))
+		}
+	}
+	return nil
+}
+
+func portCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "port",
+		Usage:     "the host port of a service",
+		ArgsUsage: "SERVICE",
+		Flags:     []cli.Flag{catalogFlag()},
+		Action: func(cliContext *cli.Context) error {
+			if err := cmdutil.Args(cliContext, "SERVICE"); err != nil {
+				return err
+			}
+			c, err := loadCatalog(cliContext)
+			if err != nil {
+				return err
+			}
+			s, ok := c.Service(cliContext.Args().First())
+			if !ok {
+				return cmdutil.Usagef("service %q is not in %s (known: %s)", cliContext.Args().First(), c.Path, strings.Join(c.Names(), ", "))
+			}
+			if s.HostPort == 0 {
+				return cmdutil.Usagef("service %q has no host_port in %s", s.Name, c.Path)
+			}
+			fmt.Fprintln(cliContext.App.Writer, s.HostPort)
+			return nil
+		},
+	}
+}
+
+func catalogCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "catalog",
+		Usage: "service catalog commands",
+		Subcommands: []*cli.Command{{
+			Name:  "check",
+			Usage: "validate the catalog: unknown keys, duplicate host ports, ports outside port_range, unknown environments, malformed URLs (exit 2, every problem listed)",
+			Flags: []cli.Flag{catalogFlag()},
+			Action: func(cliContext *cli.Context) error {
+				c, err := loadCatalog(cliContext)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cliContext.App.Writer, "ok: %s: %d services, %d environments\n", c.Path, len(c.Services), len(c.Environments))
+				return nil
+			},
+		}},
+	}
+}
+
+func contains(s []string, x string) bool {
+	for _, v := range s {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func display(v any) string {
+	switch v.(type) {
+	case map[string]any, []any:
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+	return fmt.Sprint(v)
+}
+
+func osEnviron() []string { return os.Environ() }

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/dockwright/dockwright/internal/clitest"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){"env-config-resolver": main})
+}
+
+// TestScripts runs testdata/script/*.txtar; each script carries its own
+// bundle and catalog.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			for _, v := range []string{"APP_ENV", "RAILS_ENV", "RACK_ENV", "NODE_ENV"} {
+				env.Setenv(v, "")
+			}
+			return nil
+		},
+		Cmds: clitest.Cmds(),
+	})
+}
+
+// TestExecForwardsSignalsAndStatus runs the real binary as an entrypoint:
+// the child sees the configuration in its environment, gets the SIGTERM
+// sent to the resolver, and its exit status comes back.
+func TestExecForwardsSignalsAndStatus(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "env-config-resolver")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "default.yml"), []byte("db:\n  host: localhost\n  password: ref+env://SECRET\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "prod.yml"), []byte("db:\n  host: db.prod\n"), 0o644)
+	script := `echo "host=$DB_HOST env=$APP_ENV pw=$DB_PASSWORD"; trap 'echo got-term; exit 42' TERM; echo ready; while :; do sleep 0.05; done`
+	cmd := exec.Command(bin, "exec", "--dir", dir, "--env", "prod", "--", "sh", "-c", script)
+	cmd.Env = append(os.Environ(), "SECRET=hunter2")
+	stdout, _ := cmd.StdoutPipe()
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	var lines []string
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if sc.Text() == "ready" {
+			break
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	err := cmd.Wait()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 42 {
+		t.Fatalf("exit = %v, want status 42; stderr: %s", err, stderr.String())
+	}
+	got := strings.Join(lines, "\n")
+	for _, want := range []string{"host=db.prod env=prod pw=hunter2", "got-term"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("child output %q lacks %q", got, want)
+		}
+	}
+	if strings.Contains(stderr.String(), "hunter2") {
+		t.Error("the secret reached stderr")
+	}
+}
