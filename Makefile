@@ -76,10 +76,11 @@ lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./internal/inventory/ ./internal/registry/ ./internal/retention/
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./internal/inventory/ ./internal/registry/ ./internal/retention/ ./internal/envconfig/
 	bash bench/ec2-inventory.sh
 	bash bench/registry-pruner.sh
 	bash bench/keep-n-retention.sh
+	bash bench/env-config-resolver.sh
 
 demo:
 	@echo "make demo arrives with the pipeline issue (#6: make docker-deploy through Ansible); nothing to demo yet." >&2; exit 1

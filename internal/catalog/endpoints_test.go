@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 )
@@ -60,5 +61,24 @@ func TestCatalogChecks(t *testing.T) {
 				t.Fatalf("error = %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// The estate in docs/catalog.md is a valid catalog.
+func TestDocsExample(t *testing.T) {
+	raw, err := os.ReadFile("../../docs/catalog.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+	i := strings.Index(doc, "## A complete estate")
+	j := strings.Index(doc[i:], "```yaml\n")
+	k := strings.Index(doc[i+j+8:], "```")
+	c, err := Parse("docs/catalog.md", []byte(doc[i+j+8:i+j+8+k]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Services) != 5 || len(c.Environments) != 3 {
+		t.Errorf("docs estate: %d services, %d environments", len(c.Services), len(c.Environments))
 	}
 }

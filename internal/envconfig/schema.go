@@ -1,24 +1,28 @@
 package envconfig
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"sort"
 	"strings"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/google/jsonschema-go/jsonschema"
 	"go.yaml.in/yaml/v3"
 )
 
 // Schema is a bundle's JSON Schema (schema.json, or schema.yml written in
-// YAML), validated with github.com/santhosh-tekuri/jsonschema.
+// YAML; draft 2020-12 or draft-07), validated with Google's
+// github.com/google/jsonschema-go (chosen over heavier validators because
+// this binary starts every container: it costs nothing at startup).
 type Schema struct {
 	File     string
 	doc      any
-	compiled *jsonschema.Schema
+	schema   *jsonschema.Schema
+	resolved *jsonschema.Resolved
 }
 
 // loadSchema reads schema.json or schema.yml from dir; nil when neither.
@@ -32,81 +36,130 @@ func loadSchema(dir string) (*Schema, error) {
 		if err != nil {
 			return nil, err
 		}
-		var doc any
-		if strings.HasSuffix(name, ".json") {
-			doc, err = jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-			if err != nil {
-				return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, path, err)
-			}
-		} else {
+		if !strings.HasSuffix(name, ".json") {
 			var y any
 			if err := yaml.Unmarshal(raw, &y); err != nil {
 				return nil, yamlErr(path, err)
 			}
-			// Through JSON, so numbers and maps have the types the
-			// validator expects.
-			j, err := json.Marshal(y)
-			if err != nil {
-				return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, path, err)
-			}
-			if doc, err = jsonschema.UnmarshalJSON(bytes.NewReader(j)); err != nil {
+			if raw, err = json.Marshal(y); err != nil {
 				return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, path, err)
 			}
 		}
-		c := jsonschema.NewCompiler()
-		url := "file://" + filepath.ToSlash(path)
-		if err := c.AddResource(url, doc); err != nil {
+		sc := &Schema{File: path, schema: &jsonschema.Schema{}}
+		if err := json.Unmarshal(raw, &sc.doc); err != nil {
 			return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, path, err)
 		}
-		s, err := c.Compile(url)
-		if err != nil {
+		if err := json.Unmarshal(raw, sc.schema); err != nil {
 			return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, path, err)
 		}
-		return &Schema{File: path, doc: doc, compiled: s}, nil
+		if sc.resolved, err = sc.schema.Resolve(nil); err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, path, err)
+		}
+		return sc, nil
 	}
 	return nil, nil
 }
 
-// Validate checks values against the schema; each problem is one error
-// naming the key path.
+// Validate checks values against the schema. The validator stops at the
+// first violation, so each top-level key is also validated on its own
+// against its property schema: every key with a problem is reported.
 func (s *Schema) Validate(values map[string]any) []error {
 	if s == nil {
 		return nil
 	}
-	// The validator wants JSON types: round-trip.
-	j, err := json.Marshal(values)
+	inst, err := jsonValue(values)
 	if err != nil {
 		return []error{err}
 	}
-	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(j))
-	if err != nil {
-		return []error{err}
-	}
-	err = s.compiled.Validate(inst)
-	var ve *jsonschema.ValidationError
-	if !errors.As(err, &ve) {
-		if err != nil {
-			return []error{err}
-		}
+	if err := s.resolved.Validate(inst); err == nil {
 		return nil
+	} else if len(s.schema.Properties) == 0 {
+		return []error{describe("", err)}
 	}
 	var out []error
-	var walk func(e *jsonschema.ValidationError)
-	walk = func(e *jsonschema.ValidationError) {
-		if len(e.Causes) == 0 {
-			p := strings.Join(e.InstanceLocation, ".")
-			if p == "" {
-				p = "(top)"
-			}
-			out = append(out, fmt.Errorf("%s: %s", p, strings.TrimPrefix(fmt.Sprint(e.ErrorKind), "jsonschema: ")))
-			return
+	seen := map[string]bool{}
+	m, _ := inst.(map[string]any)
+	keys := make([]string, 0, len(s.schema.Properties))
+	for k := range s.schema.Properties {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v, ok := m[k]
+		if !ok {
+			continue
 		}
-		for _, c := range e.Causes {
-			walk(c)
+		rs, err := s.schema.Properties[k].Resolve(nil)
+		if err != nil {
+			continue
+		}
+		if err := rs.Validate(v); err != nil {
+			seen[k] = true
+			out = append(out, describe(k, err))
 		}
 	}
-	walk(ve)
+	// Root-level constraints (required, additionalProperties...): what the
+	// whole-document validation says, when no key explained it.
+	if len(out) == 0 {
+		out = append(out, describe("", s.resolved.Validate(inst)))
+	}
 	return out
+}
+
+var (
+	ratRE   = regexp.MustCompile(`\b(-?\d+)/1\b`)
+	floatRE = regexp.MustCompile(`\b(-?\d+)\.0+\b`)
+)
+
+// describe turns the validator's "validating root: validating
+// /properties/db/properties/port: maximum: ..." into "db.port: maximum:
+// ..."; prefix is the key the schema that failed belongs to.
+func describe(prefix string, err error) error {
+	msg := err.Error()
+	path := prefix
+	for {
+		i := strings.Index(msg, "validating ")
+		if i < 0 {
+			break
+		}
+		rest := msg[i+len("validating "):]
+		j := strings.Index(rest, ": ")
+		if j < 0 {
+			break
+		}
+		if loc := rest[:j]; loc != "root" {
+			parts := []string{}
+			if prefix != "" {
+				parts = append(parts, prefix)
+			}
+			for _, seg := range strings.Split(strings.Trim(loc, "/"), "/") {
+				switch seg {
+				case "properties", "":
+				case "items":
+					parts = append(parts, "[]")
+				default:
+					parts = append(parts, seg)
+				}
+			}
+			path = strings.Join(parts, ".")
+		}
+		msg = rest[j+2:]
+	}
+	msg = floatRE.ReplaceAllString(ratRE.ReplaceAllString(msg, "$1"), "$1")
+	if path == "" {
+		path = "(top)"
+	}
+	return fmt.Errorf("%s: %s", strings.ReplaceAll(path, ".[]", "[]"), msg)
+}
+
+func jsonValue(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	err = json.Unmarshal(b, &out)
+	return out, err
 }
 
 // Type is the schema's "type" at a dotted path ("" when the schema does

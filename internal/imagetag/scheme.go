@@ -111,14 +111,27 @@ func BuildArg(s string) (uint64, error) {
 	return n, nil
 }
 
-// tagRE is the Docker tag grammar of the distribution reference package.
-var tagRE = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+// validTag is the Docker tag grammar of the distribution reference package,
+// [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}, without a regexp (compiling that one
+// costs half a millisecond at the start of every binary).
+func validTag(s string) bool {
+	if len(s) == 0 || len(s) > 128 || s[0] == '.' || s[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // ValidateTag returns an error naming the problem when s is not a valid
 // Docker tag: 1 to 128 characters of letters, digits, '_', '.' and '-', not
 // starting with '.' or '-'.
 func ValidateTag(s string) error {
-	if tagRE.MatchString(s) {
+	if validTag(s) {
 		return nil
 	}
 	switch {
