@@ -1,0 +1,93 @@
+# dockwright/make/docker.mk — include it from a service's Makefile:
+#
+#   SERVICE := web
+#   include /opt/dockwright/make/docker.mk
+#
+# Targets: docker-build, docker-push, docker-deploy, promote, rollback,
+# versions, help. Every variable below can be overridden on the command line
+# or in the environment (Jenkins sets BUILD_NUMBER and GIT_COMMIT).
+# Each target prints what it runs; a failing step stops make with that
+# step's exit code.
+
+ifndef SERVICE
+$(error SERVICE is not set: put SERVICE := <name> before the include line)
+endif
+
+# Where dockwright lives (this file is in its make/ directory).
+DOCKWRIGHT     ?= $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
+DOCKWRIGHT_BIN ?= $(DOCKWRIGHT)/bin
+ANSIBLE_DIR    ?= $(DOCKWRIGHT)/ansible
+GO             ?= go
+IMAGE_TAGGER   ?= $(DOCKWRIGHT_BIN)/image-tagger
+
+REGISTRY       ?= $(or $(DOCKWRIGHT_REGISTRY),127.0.0.1:5000)
+ENV            ?= dev
+# Jenkins' values; a local build without them is tagged "local" and cannot
+# be pushed (versions are build numbers).
+BUILD_NUMBER   ?=
+GIT_COMMIT     ?= $(shell git rev-parse HEAD 2>/dev/null)
+BASE_IMAGE     ?= scratch
+DOCKERFILE     ?= Dockerfile
+CONTEXT        ?= .
+CANDIDATE      ?= $(SERVICE):$(or $(BUILD_NUMBER),local)
+CATALOG        ?= $(or $(DOCKWRIGHT_CATALOG),services.yml)
+INVENTORY      ?= $(DOCKWRIGHT_BIN)/ec2-inventory
+ANSIBLE_OPTS   ?=
+STATE          ?= .dockwright
+# The catalog, when the file exists, for every dockwright binary.
+export DOCKWRIGHT_CATALOG := $(if $(wildcard $(CATALOG)),$(abspath $(CATALOG)))
+
+.PHONY: help docker-build docker-push docker-deploy promote rollback versions docker-prebuild _need-build
+
+help:
+	@echo "dockwright targets for $(SERVICE) (registry $(REGISTRY), env $(ENV)):"
+	@echo "  make docker-build                 build $(CANDIDATE) with OCI labels"
+	@echo "  make docker-push                  tag with the build's tag set and push (needs BUILD_NUMBER)"
+	@echo "  make docker-deploy [ENV=dev]      build, push, deploy to ENV through Ansible"
+	@echo "  make promote BUILD=N ENV=staging  point ENV at build N in the registry and deploy it"
+	@echo "  make rollback ENV=dev [BUILD=N]   back to the previous build kept on the hosts, or to N"
+	@echo "  make versions                     builds in the registry, newest first, with env tags"
+	@echo "variables: SERVICE REGISTRY BUILD_NUMBER GIT_COMMIT ENV BASE_IMAGE DOCKWRIGHT DOCKWRIGHT_BIN ANSIBLE_DIR CATALOG INVENTORY"
+
+# A service can add to docker-prebuild (double colon: `docker-prebuild::`) to
+# compile what its Dockerfile copies.
+docker-prebuild::
+
+docker-build: docker-prebuild
+	docker build -f $(DOCKERFILE) -t $(CANDIDATE) \
+	  --build-arg BASE_IMAGE=$(BASE_IMAGE) --build-arg BUILD_NUMBER=$(or $(BUILD_NUMBER),0) \
+	  --label org.opencontainers.image.title=$(SERVICE) \
+	  --label org.opencontainers.image.version=$(or $(BUILD_NUMBER),local) \
+	  --label org.opencontainers.image.revision=$(GIT_COMMIT) \
+	  --label org.opencontainers.image.source=$(shell git config --get remote.origin.url 2>/dev/null) \
+	  --label io.dockwright.service=$(SERVICE) \
+	  $(CONTEXT)
+
+_need-build:
+	@test -n "$(BUILD_NUMBER)" || { echo "docker.mk: BUILD_NUMBER is not set (Jenkins sets it; locally: make $(MAKECMDGOALS) BUILD_NUMBER=N)" >&2; exit 2; }
+
+docker-push: _need-build
+	@mkdir -p $(STATE)
+	$(IMAGE_TAGGER) push $(CANDIDATE) --service $(SERVICE) --registry $(REGISTRY) \
+	  --build-number $(BUILD_NUMBER) $(if $(GIT_COMMIT),--git-commit $(GIT_COMMIT)) -o json > $(STATE)/pushed.json
+	@echo "pushed $$(sed -n 's/.*"pinned": "\(.*\)".*/\1/p' $(STATE)/pushed.json | head -1)"
+
+docker-deploy: docker-build docker-push
+	ansible-playbook -i $(INVENTORY) $(ANSIBLE_DIR)/deploy.yml $(ANSIBLE_OPTS) \
+	  -e service=$(SERVICE) -e env=$(ENV) -e build=$(BUILD_NUMBER) -e registry=$(REGISTRY) \
+	  -e image_pinned=$$(sed -n 's/.*"pinned": "\(.*\)".*/\1/p' $(STATE)/pushed.json | head -1)
+
+promote:
+	@test -n "$(BUILD)" || { echo "docker.mk: promote needs BUILD=N (and ENV=...)" >&2; exit 2; }
+	@mkdir -p $(STATE)
+	$(IMAGE_TAGGER) promote $(SERVICE) $(BUILD) --env $(ENV) --registry $(REGISTRY) -o json > $(STATE)/promoted.json
+	ansible-playbook -i $(INVENTORY) $(ANSIBLE_DIR)/deploy.yml $(ANSIBLE_OPTS) \
+	  -e service=$(SERVICE) -e env=$(ENV) -e build=$(BUILD) -e registry=$(REGISTRY) \
+	  -e image_pinned=$(REGISTRY)/$(SERVICE)@$$(sed -n 's/.*"digest": "\(.*\)".*/\1/p' $(STATE)/promoted.json | head -1)
+
+rollback:
+	ansible-playbook -i $(INVENTORY) $(ANSIBLE_DIR)/rollback.yml $(ANSIBLE_OPTS) \
+	  -e service=$(SERVICE) -e env=$(ENV) -e registry=$(REGISTRY) $(if $(BUILD),-e build=$(BUILD))
+
+versions:
+	$(IMAGE_TAGGER) versions $(SERVICE) --registry $(REGISTRY) -o table
