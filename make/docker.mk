@@ -34,6 +34,8 @@ CATALOG        ?= $(or $(DOCKWRIGHT_CATALOG),services.yml)
 INVENTORY      ?= $(DOCKWRIGHT_BIN)/ec2-inventory
 ANSIBLE_OPTS   ?=
 STATE          ?= .dockwright
+# Ansible reads dockwright's ansible.cfg (inventory failures are fatal).
+export ANSIBLE_CONFIG ?= $(ANSIBLE_DIR)/ansible.cfg
 # The catalog, when the file exists, for every dockwright binary.
 export DOCKWRIGHT_CATALOG := $(if $(wildcard $(CATALOG)),$(abspath $(CATALOG)))
 

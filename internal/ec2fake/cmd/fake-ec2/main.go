@@ -22,6 +22,7 @@ func main() {
 	regions := flag.String("regions", "us-east-1,eu-west-1,ap-southeast-2", "comma-separated regions")
 	addr := flag.String("addr", "127.0.0.1:0", "listen address (loopback only)")
 	account := flag.String("account", "123456789012", "account ID")
+	fleetFile := flag.String("fleet", "", "serve the instances of this YAML `FILE` instead of a generated fleet")
 	flag.Parse()
 	if !strings.HasPrefix(*addr, "127.") && !strings.HasPrefix(*addr, "localhost:") {
 		log.Fatalf("fake-ec2: -addr %q: listen on loopback only", *addr)
@@ -32,5 +33,10 @@ func main() {
 	}
 	fmt.Fprintf(os.Stdout, "http://%s\n", ln.Addr())
 	fleet := ec2fake.Generate(*account, *n, strings.Split(*regions, ",")...)
+	if *fleetFile != "" {
+		if fleet, err = ec2fake.LoadFleet(*fleetFile); err != nil {
+			log.Fatalf("fake-ec2: %v", err)
+		}
+	}
 	log.Fatal(http.Serve(ln, ec2fake.NewHandler(fleet)))
 }
