@@ -53,6 +53,14 @@ test-deps:
 	fi
 	@docker info >/dev/null 2>&1 || { echo "missing: a Docker Engine answering on $${DOCKER_HOST:-unix:///var/run/docker.sock} (the Engine tests use it)"; exit 1; }
 	@command -v flock >/dev/null || { echo "missing: flock (util-linux)"; exit 1; }
+	@if ! /usr/bin/python3 -c 'import docker' 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing python3-docker (Ansible's community.docker modules) for the end-to-end test"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-docker >/dev/null; \
+	  else \
+	    echo "missing: python3-docker: sudo apt-get install -y python3-docker"; exit 1; \
+	  fi; \
+	fi
 	@test -x .cache/bin/registry || { echo "building Distribution $(REGISTRY_V3) into .cache/bin/registry for the registry tests"; \
 	  GOBIN=$(CURDIR)/.cache/bin $(GO) install github.com/distribution/distribution/v3/cmd/registry@$(REGISTRY_V3); }
 	@$(GO) mod download

@@ -19,7 +19,7 @@ step "prerequisites"
 docker info >/dev/null 2>&1 || { echo "the Docker Engine does not answer (DOCKER_HOST?)"; exit 1; }
 missing=()
 command -v ansible-playbook >/dev/null || missing+=(ansible)
-python3 -c 'import docker' 2>/dev/null || missing+=(python3-docker)
+/usr/bin/python3 -c 'import docker' 2>/dev/null || missing+=(python3-docker)
 command -v flock >/dev/null || missing+=(util-linux)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

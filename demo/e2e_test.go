@@ -1,0 +1,220 @@
+// Package demo holds the end-to-end test of the main job: it runs make
+// demo (the same flow a user sees) and checks the outcome with the Docker
+// Engine and the registry, then a deploy whose health check fails and one
+// whose inventory fails.
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/client"
+)
+
+const registry = "127.0.0.1:5055"
+
+func TestMainJobEndToEnd(t *testing.T) {
+	root, _ := filepath.Abs("..")
+	clean := func() { exec.Command("bash", filepath.Join(root, "demo/clean.sh")).Run() }
+	clean()
+	t.Cleanup(clean)
+	cmd := exec.Command("bash", filepath.Join(root, "demo/demo.sh"))
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("make demo: %v\n%s", err, tail(out))
+	}
+	if !strings.Contains(string(out), "local simulation") {
+		t.Error("the demo does not say the EC2 endpoint is simulated")
+	}
+	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	running := func() map[string]map[string]string {
+		cs, err := cli.ContainerList(ctx, container.ListOptions{Filters: filters.NewArgs(filters.Arg("name", "demo-hello-"))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]map[string]string{}
+		for _, c := range cs {
+			out[strings.TrimPrefix(c.Names[0], "/")] = c.Labels
+		}
+		return out
+	}
+	// The right build on each host of the right group.
+	want := map[string]string{
+		"demo-hello-svc-127-0-0-11": "dev/3", "demo-hello-svc-127-0-0-12": "dev/3", // rolled back from 4
+		"demo-hello-api-127-0-0-13": "dev/4", "demo-hello-api-127-0-0-14": "dev/4",
+		"demo-hello-svc-127-0-0-21": "staging/3", "demo-hello-svc-127-0-0-22": "staging/3", // promoted
+	}
+	got := running()
+	for name, w := range want {
+		l, ok := got[name]
+		if !ok {
+			t.Errorf("%s is not running", name)
+			continue
+		}
+		if g := l["io.dockwright.env"] + "/" + l["io.dockwright.build"]; g != w {
+			t.Errorf("%s runs %s, want %s", name, g, w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("running: %v", got)
+	}
+	// The staging tag's digest is what staging runs.
+	d := headDigest(t, "hello-svc", "staging")
+	if img := got["demo-hello-svc-127-0-0-21"]["io.dockwright.image"]; !strings.HasSuffix(img, "@"+d) {
+		t.Errorf("staging runs %s, the staging tag is %s", img, d)
+	}
+	// Each container answers on its host port.
+	for _, u := range []string{"http://127.0.0.11:8001/health", "http://127.0.0.21:8001/health", "http://127.0.0.14:8002/health"} {
+		resp, err := http.Get(u)
+		if err != nil || resp.StatusCode != 200 {
+			t.Errorf("GET %s: %v %v", u, err, resp)
+		} else {
+			resp.Body.Close()
+		}
+	}
+	// At most 3 versions of each service remain on the hosts (one Engine).
+	for _, svc := range []string{"hello-svc", "hello-api"} {
+		is, err := cli.ImageList(ctx, image.ListOptions{Filters: filters.NewArgs(filters.Arg("reference", registry+"/"+svc))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		versions := 0
+		for _, i := range is {
+			for _, tag := range i.RepoTags {
+				if tg := tag[strings.LastIndex(tag, ":")+1:]; tg != "" && tg[0] >= '1' && tg[0] <= '9' && !strings.Contains(tg, "-") {
+					versions++
+				}
+			}
+		}
+		if versions > 3 {
+			t.Errorf("%s: %d versions on the host, want at most 3", svc, versions)
+		}
+	}
+	// The registry keeps what registry-pruner --keep 2 said.
+	tags := registryTags(t, "hello-svc")
+	for _, keep := range []string{"3", "4", "staging"} {
+		if !contains(tags, keep) {
+			t.Errorf("registry lost hello-svc:%s (has %v)", keep, tags)
+		}
+	}
+	for _, gone := range []string{"1", "2"} {
+		if contains(tags, gone) {
+			t.Errorf("registry still has hello-svc:%s", gone)
+		}
+	}
+
+	env := demoEnv(t, root)
+	make := func(args ...string) ([]byte, error) {
+		c := exec.Command("make", append([]string{"-s", "-C", filepath.Join(root, "examples/hello-svc"),
+			"SERVICE=hello-api", "REGISTRY=" + registry, "INVENTORY=" + root + "/bin/ec2-inventory",
+			"CATALOG=" + root + "/.demo/services.yml", "GIT_COMMIT=0123456789abcdef"}, args...)...)
+		c.Env = env
+		return c.CombinedOutput()
+	}
+
+	// docker-build put the OCI labels on the image.
+	ins, err := cli.ImageInspect(ctx, "hello-svc:4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := ins.Config.Labels; l["org.opencontainers.image.version"] != "4" || l["org.opencontainers.image.revision"] != "0123456789abcdef" || l["io.dockwright.service"] != "hello-svc" {
+		t.Errorf("labels of hello-svc:4 = %v", l)
+	}
+	// docker-push without a build number stops with a clear message.
+	if out, err := make("docker-push", "BUILD_NUMBER="); err == nil || !strings.Contains(string(out), "BUILD_NUMBER is not set") {
+		t.Errorf("docker-push without BUILD_NUMBER: %v\n%s", err, out)
+	}
+
+	// A build whose health check fails stops after the first host; the
+	// other keeps build 4.
+	failVars := filepath.Join(root, ".demo/unhealthy.yml")
+	if err := os.WriteFile(failVars, []byte("container_env: {APP__HEALTH__FAIL: \"true\"}\nhealth_retries: 3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err = make("docker-deploy", "BUILD_NUMBER=5", "ENV=dev",
+		"ANSIBLE_OPTS=-e dockwright_bin="+root+"/bin -e lock_file="+root+"/.demo/dockwright.lock -e container_per_host=true -e @"+failVars)
+	if err == nil {
+		t.Fatalf("a deploy with a failing health check succeeded:\n%s", tail(out))
+	}
+	got = running()
+	a, b := got["demo-hello-api-127-0-0-13"]["io.dockwright.build"], got["demo-hello-api-127-0-0-14"]["io.dockwright.build"]
+	if a != "5" || b != "4" {
+		t.Errorf("after the failed rollout: first host runs %q, second %q; want 5 (the failing batch) and 4 (untouched)", a, b)
+	}
+
+	// An inventory that fails makes the deploy fail, not run on no hosts.
+	env = append(env, "AWS_ENDPOINT_URL_EC2=http://127.0.0.1:1")
+	out, err = make("docker-deploy", "BUILD_NUMBER=6", "ENV=dev",
+		"ANSIBLE_OPTS=-e dockwright_bin="+root+"/bin -e container_per_host=true")
+	if err == nil {
+		t.Fatalf("make docker-deploy succeeded with a failing inventory:\n%s", tail(out))
+	}
+	if !strings.Contains(string(out), "ec2-inventory") {
+		t.Errorf("the failure does not name the inventory:\n%s", tail(out))
+	}
+}
+
+// demoEnv is the environment demo.sh exported: the simulated EC2 endpoint.
+func demoEnv(t *testing.T, root string) []string {
+	url, err := os.ReadFile(filepath.Join(root, ".demo/ec2.url"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(os.Environ(),
+		"AWS_ENDPOINT_URL_EC2="+strings.TrimSpace(string(url)), "AWS_ACCESS_KEY_ID=AKIDDEMO", "AWS_SECRET_ACCESS_KEY=demo",
+		"AWS_REGION=us-east-1", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true",
+		"EC2_INVENTORY_CONFIG="+root+"/.demo/ec2-inventory.yml", "DOCKWRIGHT_CATALOG="+root+"/.demo/services.yml")
+}
+
+func headDigest(t *testing.T, repo, tag string) string {
+	req, _ := http.NewRequest(http.MethodHead, "http://"+registry+"/v2/"+repo+"/manifests/"+tag, nil)
+	req.Header.Set("Accept", "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.Header.Get("Docker-Content-Digest")
+}
+
+func registryTags(t *testing.T, repo string) []string {
+	resp, err := http.Get("http://" + registry + "/v2/" + repo + "/tags/list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct{ Tags []string }
+	json.NewDecoder(resp.Body).Decode(&body)
+	return body.Tags
+}
+
+func contains(s []string, x string) bool {
+	for _, v := range s {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func tail(b []byte) string {
+	s := string(b)
+	if len(s) > 4000 {
+		return "..." + s[len(s)-4000:]
+	}
+	return s
+}
