@@ -156,6 +156,25 @@ func TestMainJobEndToEnd(t *testing.T) {
 		t.Errorf("after the failed rollout: first host runs %q, second %q; want 5 (the failing batch) and 4 (untouched)", a, b)
 	}
 
+	// An explicit rollback target: build 2, which the hosts kept (the
+	// registry no longer has it), on the dev hosts of hello-svc only.
+	rb := exec.Command("make", "-s", "-C", filepath.Join(root, "examples/hello-svc"), "rollback",
+		"SERVICE=hello-svc", "ENV=dev", "BUILD=2", "REGISTRY="+registry, "INVENTORY="+root+"/bin/ec2-inventory",
+		"CATALOG="+root+"/.demo/services.yml", "ANSIBLE_OPTS=-e dockwright_bin="+root+"/bin -e lock_file="+root+"/.demo/dockwright.lock -e container_per_host=true")
+	rb.Env = env
+	if out, err := rb.CombinedOutput(); err != nil {
+		t.Fatalf("make rollback BUILD=2: %v\n%s", err, tail(out))
+	}
+	got = running()
+	for _, name := range []string{"demo-hello-svc-127-0-0-11", "demo-hello-svc-127-0-0-12"} {
+		if b := got[name]["io.dockwright.build"]; b != "2" {
+			t.Errorf("%s runs build %q after rollback BUILD=2", name, b)
+		}
+	}
+	if b := got["demo-hello-svc-127-0-0-21"]["io.dockwright.build"]; b != "3" {
+		t.Errorf("staging moved to %q during a dev rollback", b)
+	}
+
 	// An inventory that fails makes the deploy fail, not run on no hosts.
 	env = append(env, "AWS_ENDPOINT_URL_EC2=http://127.0.0.1:1")
 	out, err = make("docker-deploy", "BUILD_NUMBER=6", "ENV=dev",
