@@ -4,20 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	cerrdefs "github.com/containerd/errdefs"
 	"io"
 	"sync/atomic"
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/client"
-	"github.com/docker/docker/errdefs"
 )
 
 // Errors returned by this package; callers use errors.Is.
 var (
 	// ErrUnreachable means the Engine did not answer (daemon down, wrong
 	// DOCKER_HOST, no permission on the socket).
-	ErrUnreachable = errors.New("Docker Engine unreachable")
+	ErrUnreachable = errors.New("cannot reach the Docker Engine")
 	// ErrNotFound means an image or container does not exist.
 	ErrNotFound = errors.New("not found")
 	// ErrConflict means the Engine refused because something uses the
@@ -145,11 +145,11 @@ func classify(doing string, err error) error {
 		return nil
 	case client.IsErrConnectionFailed(err):
 		return fmt.Errorf("%s: %w: %w", doing, ErrUnreachable, err)
-	case errdefs.IsNotFound(err):
+	case cerrdefs.IsNotFound(err):
 		return fmt.Errorf("%s: %w: %w", doing, ErrNotFound, err)
-	case errdefs.IsConflict(err):
+	case cerrdefs.IsConflict(err):
 		return fmt.Errorf("%s: %w: %w", doing, ErrConflict, err)
-	case errdefs.IsUnauthorized(err), errdefs.IsForbidden(err):
+	case cerrdefs.IsUnauthorized(err), cerrdefs.IsPermissionDenied(err):
 		return fmt.Errorf("%s: %w: %w", doing, ErrAuth, err)
 	}
 	return fmt.Errorf("%s: %w", doing, err)
