@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 STATE=$ROOT/.demo
-REG_PORT=${DEMO_REGISTRY_PORT:-5055}
+# A free loopback port unless DEMO_REGISTRY_PORT says otherwise.
+REG_PORT=${DEMO_REGISTRY_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 REGISTRY=127.0.0.1:$REG_PORT
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*" >&2; "$@"; }
@@ -42,6 +43,7 @@ storage:
   delete: {enabled: true}
 http: {addr: $REGISTRY}
 YML
+echo "$REGISTRY" >"$STATE/registry.addr"
 "$REGISTRY_BIN" serve "$STATE/registry.yml" >"$STATE/registry.log" 2>&1 &
 echo $! >"$STATE/registry.pid"
 for _ in $(seq 50); do curl -sf "http://$REGISTRY/v2/" >/dev/null && break; sleep 0.1; done

@@ -20,7 +20,8 @@ import (
 	"github.com/docker/docker/client"
 )
 
-const registry = "127.0.0.1:5055"
+// registry is the demo's registry address (demo.sh writes it).
+var registry string
 
 func TestMainJobEndToEnd(t *testing.T) {
 	root, _ := filepath.Abs("..")
@@ -33,6 +34,11 @@ func TestMainJobEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("make demo: %v\n%s", err, tail(out))
 	}
+	addr, err := os.ReadFile(filepath.Join(root, ".demo/registry.addr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	registry = strings.TrimSpace(string(addr))
 	if !strings.Contains(string(out), "local simulation") {
 		t.Error("the demo does not say the EC2 endpoint is simulated")
 	}

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -54,6 +55,8 @@ type Service struct {
 	Environments []string
 	// Endpoints are the load-balancer URLs per environment.
 	Endpoints map[string][]Endpoint
+	// HealthCheck overrides the environment's health conditions.
+	HealthCheck *HealthCheck
 	// Line is where the service is defined in the file.
 	Line int
 }
@@ -76,6 +79,53 @@ type fileService struct {
 	HealthPath    string                `yaml:"health_path"`
 	Environments  []string              `yaml:"environments"`
 	Endpoints     map[string][]Endpoint `yaml:"endpoints"`
+	HealthCheck   *HealthCheck          `yaml:"health_check"`
+}
+
+// HealthCheck is what health-dashboard expects of a service's health URL.
+// Unset fields fall back to the environment's, then to the defaults
+// (status 200, no time limit beyond the checker's timeout, any body).
+type HealthCheck struct {
+	// Status is the expected HTTP status.
+	Status int `yaml:"status" json:"status,omitempty"`
+	// MaxTime is the slowest acceptable answer ("500ms").
+	MaxTime string `yaml:"max_time" json:"max_time,omitempty"`
+	// BodyPath is a dotted path into a JSON body ("status", "checks.db");
+	// with BodyEquals the value there must equal it. BodyContains is a
+	// substring the body must contain.
+	BodyPath     string `yaml:"body_path" json:"body_path,omitempty"`
+	BodyEquals   string `yaml:"body_equals" json:"body_equals,omitempty"`
+	BodyContains string `yaml:"body_contains" json:"body_contains,omitempty"`
+}
+
+// merged fills unset fields of h from d.
+func (h HealthCheck) merged(d HealthCheck) HealthCheck {
+	if h.Status == 0 {
+		h.Status = d.Status
+	}
+	if h.MaxTime == "" {
+		h.MaxTime = d.MaxTime
+	}
+	if h.BodyPath == "" && h.BodyEquals == "" {
+		h.BodyPath, h.BodyEquals = d.BodyPath, d.BodyEquals
+	}
+	if h.BodyContains == "" {
+		h.BodyContains = d.BodyContains
+	}
+	return h
+}
+
+// Check returns the health conditions of a service in an environment.
+func (c *Catalog) Check(s Service, env string) HealthCheck {
+	h := HealthCheck{}
+	if s.HealthCheck != nil {
+		h = *s.HealthCheck
+	}
+	h = h.merged(c.EnvDefaults[env].HealthCheck)
+	if h.Status == 0 {
+		h.Status = 200
+	}
+	return h
 }
 
 type file struct {
@@ -157,6 +207,17 @@ func Parse(path string, raw []byte) (*Catalog, error) {
 		s := Service{
 			Name: k.Value, Image: fs.Image, HostPort: fs.HostPort, ContainerPort: fs.ContainerPort,
 			HealthPath: fs.HealthPath, Environments: fs.Environments, Endpoints: fs.Endpoints, Line: k.Line,
+			HealthCheck: fs.HealthCheck,
+		}
+		if hc := fs.HealthCheck; hc != nil {
+			if hc.MaxTime != "" {
+				if _, err := time.ParseDuration(hc.MaxTime); err != nil {
+					bad(k.Line, "service %q: health_check.max_time %q: want a duration (500ms, 2s)", s.Name, hc.MaxTime)
+				}
+			}
+			if hc.Status != 0 && (hc.Status < 100 || hc.Status > 599) {
+				bad(k.Line, "service %q: health_check.status %d: want an HTTP status", s.Name, hc.Status)
+			}
 		}
 		if !nameRE.MatchString(s.Name) {
 			bad(k.Line, "service name %q: want lowercase letters, digits, '-', '_' or '.'", s.Name)

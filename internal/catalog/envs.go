@@ -12,8 +12,9 @@ import (
 // otherwise: an endpoint template ("https://{service}.prod.example.com";
 // with {az}, one endpoint per AZ of AZs).
 type EnvDefaults struct {
-	Endpoint string   `yaml:"endpoint"`
-	AZs      []string `yaml:"azs"`
+	Endpoint    string      `yaml:"endpoint"`
+	AZs         []string    `yaml:"azs"`
+	HealthCheck HealthCheck `yaml:"health_check"`
 }
 
 type envDef struct {
@@ -67,8 +68,12 @@ func decodeKnown(n *yaml.Node, d *EnvDefaults) error {
 			if err := n.Content[i+1].Decode(&d.AZs); err != nil {
 				return err
 			}
+		case "health_check":
+			if err := n.Content[i+1].Decode(&d.HealthCheck); err != nil {
+				return err
+			}
 		default:
-			return fmt.Errorf("line %d: unknown key %s in environment defaults (endpoint, azs)", n.Content[i].Line, k)
+			return fmt.Errorf("line %d: unknown key %s in environment defaults (endpoint, azs, health_check)", n.Content[i].Line, k)
 		}
 	}
 	return nil

@@ -1,0 +1,19 @@
+// Command health-dashboard checks every health URL the service catalog
+// names. This first version has the one-shot `check` for Jenkins; the
+// `serve` dashboard arrives with the rest of issue #7. See
+// docs/health-dashboard.md.
+package main
+
+import (
+	"os"
+
+	"github.com/dockwright/dockwright/internal/cmdutil"
+)
+
+func main() {
+	ctx, stop := cmdutil.SignalContext()
+	app := newApp()
+	err := app.RunContext(ctx, cmdutil.Intersperse(app, os.Args))
+	stop()
+	os.Exit(cmdutil.Report(os.Stderr, "health-dashboard", err))
+}
