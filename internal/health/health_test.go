@@ -22,11 +22,11 @@ func TestCheckConditions(t *testing.T) {
 	mux.HandleFunc("/ok", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{"status":"ok","checks":{"db":"up"}}`) })
 	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) { time.Sleep(150 * time.Millisecond); fmt.Fprint(w, "ok") })
 	mux.HandleFunc("/hang", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
-	mux.HandleFunc("/500", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "db down", 500) })
+	mux.HandleFunc("/500", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "db down", http.StatusInternalServerError) })
 	mux.HandleFunc("/degraded", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `{"status":"degraded"}`) })
 	mux.HandleFunc("/flap", func(w http.ResponseWriter, r *http.Request) {
 		if flap.Add(1)%2 == 1 {
-			http.Error(w, "blip", 503)
+			http.Error(w, "blip", http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprint(w, "ok")
