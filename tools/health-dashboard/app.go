@@ -19,6 +19,6 @@ the check itself could not run (inventory failed); 2 bad flags or catalog.`
 func newApp() *cli.App {
 	app := cmdutil.NewApp("health-dashboard", "check the health URLs of the service catalog")
 	app.Description = description
-	cmdutil.AddCommands(app, checkCommand())
+	cmdutil.AddCommands(app, checkCommand(), serveCommand())
 	return app
 }

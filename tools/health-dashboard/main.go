@@ -1,7 +1,6 @@
 // Command health-dashboard checks every health URL the service catalog
-// names. This first version has the one-shot `check` for Jenkins; the
-// `serve` dashboard arrives with the rest of issue #7. See
-// docs/health-dashboard.md.
+// names: `serve` keeps a dashboard of what fails, `check` is one round for
+// Jenkins. See docs/health-dashboard.md.
 package main
 
 import (
