@@ -92,11 +92,12 @@ lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./internal/inventory/ ./internal/registry/ ./internal/retention/ ./internal/envconfig/
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./internal/inventory/ ./internal/registry/ ./internal/retention/ ./internal/envconfig/ ./internal/health/
 	bash bench/ec2-inventory.sh
 	bash bench/registry-pruner.sh
 	bash bench/keep-n-retention.sh
 	bash bench/env-config-resolver.sh
+	bash bench/health-dashboard.sh
 
 # demo runs the main job end to end on this machine (demo/demo.sh says how);
 # demo-clean removes what it created.
