@@ -53,14 +53,17 @@ test-deps:
 	fi
 	@docker info >/dev/null 2>&1 || { echo "missing: a Docker Engine answering on $${DOCKER_HOST:-unix:///var/run/docker.sock} (the Engine tests use it)"; exit 1; }
 	@command -v flock >/dev/null || { echo "missing: flock (util-linux)"; exit 1; }
-	@if ! command -v chromium >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing chromium (the dashboard's browser test)"; \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else \
-	    echo "missing: chromium: sudo apt-get install -y chromium"; exit 1; \
+	@for p in chromium:chromium xmllint:libxml2-utils; do \
+	  cmd=$${p%%:*}; pkg=$${p#*:}; \
+	  if ! command -v $$cmd >/dev/null; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      echo "installing $$pkg (health-dashboard's browser and JUnit schema tests)"; \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkg >/dev/null || exit 1; \
+	    else \
+	      echo "missing: $$cmd: sudo apt-get install -y $$pkg"; exit 1; \
+	    fi; \
 	  fi; \
-	fi
+	done
 	@if ! /usr/bin/python3 -c 'import docker' 2>/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing python3-docker (Ansible's community.docker modules) for the end-to-end test"; \

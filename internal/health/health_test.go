@@ -8,6 +8,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -190,5 +193,15 @@ func TestJUnit(t *testing.T) {
 	}
 	if doc.Tests != 2 || doc.Fails != 1 || doc.Suites[0].Cases[1].Failure == nil || doc.Suites[0].Cases[1].Class != "health.prod.api" {
 		t.Errorf("junit:\n%s", buf.String())
+	}
+	// And against the JUnit schema Jenkins' plugins read, with xmllint.
+	xmllint, err := exec.LookPath("xmllint")
+	if err != nil {
+		t.Fatal("xmllint not found: apt-get install -y libxml2-utils (make test-deps does)")
+	}
+	f := filepath.Join(t.TempDir(), "report.xml")
+	os.WriteFile(f, buf.Bytes(), 0o644)
+	if out, err := exec.Command(xmllint, "--noout", "--schema", "testdata/junit-10.xsd", f).CombinedOutput(); err != nil {
+		t.Errorf("JUnit XML does not validate: %v\n%s", err, out)
 	}
 }
