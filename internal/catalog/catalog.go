@@ -57,6 +57,9 @@ type Service struct {
 	Endpoints map[string][]Endpoint
 	// HealthCheck overrides the environment's health conditions.
 	HealthCheck *HealthCheck
+	// TargetGroups are the load-balancer target group ARNs per
+	// environment the deploy role (de)registers hosts with.
+	TargetGroups map[string]string
 	// Line is where the service is defined in the file.
 	Line int
 }
@@ -80,6 +83,7 @@ type fileService struct {
 	Environments  []string              `yaml:"environments"`
 	Endpoints     map[string][]Endpoint `yaml:"endpoints"`
 	HealthCheck   *HealthCheck          `yaml:"health_check"`
+	TargetGroups  map[string]string     `yaml:"target_groups"`
 }
 
 // HealthCheck is what health-dashboard expects of a service's health URL.
@@ -207,7 +211,15 @@ func Parse(path string, raw []byte) (*Catalog, error) {
 		s := Service{
 			Name: k.Value, Image: fs.Image, HostPort: fs.HostPort, ContainerPort: fs.ContainerPort,
 			HealthPath: fs.HealthPath, Environments: fs.Environments, Endpoints: fs.Endpoints, Line: k.Line,
-			HealthCheck: fs.HealthCheck,
+			HealthCheck: fs.HealthCheck, TargetGroups: fs.TargetGroups,
+		}
+		for e, arn := range fs.TargetGroups {
+			if len(envs) > 0 && !envs[e] {
+				bad(k.Line, "service %q: target_groups for unknown environment %q", s.Name, e)
+			}
+			if !strings.HasPrefix(arn, "arn:") {
+				bad(k.Line, "service %q: target_groups.%s %q: want an ARN (arn:aws:elasticloadbalancing:...)", s.Name, e, arn)
+			}
 		}
 		if hc := fs.HealthCheck; hc != nil {
 			if hc.MaxTime != "" {

@@ -82,3 +82,21 @@ func TestDocsExample(t *testing.T) {
 		t.Errorf("docs estate: %d services, %d environments", len(c.Services), len(c.Environments))
 	}
 }
+
+func TestTargetGroups(t *testing.T) {
+	c, err := Parse("f.yml", []byte("environments: [prod]\nservices:\n  web:\n    target_groups: {prod: 'arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web/1'}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := c.Service("web"); s.TargetGroups["prod"] == "" {
+		t.Errorf("target groups = %v", s.TargetGroups)
+	}
+	for _, bad := range []string{
+		"environments: [prod]\nservices:\n  web: {target_groups: {qa: 'arn:x'}}\n",
+		"services:\n  web: {target_groups: {prod: 'web-tg'}}\n",
+	} {
+		if _, err := Parse("f.yml", []byte(bad)); err == nil {
+			t.Errorf("accepted %q", bad)
+		}
+	}
+}
