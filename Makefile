@@ -16,7 +16,7 @@ STATICCHECK_VERSION := v0.8.2
 # (keep in step with internal/registrytest.V3Version).
 REGISTRY_V3 := v3.1.2
 
-.PHONY: all build test test-deps fuzz lint bench demo demo-clean clean help
+.PHONY: all build test test-deps fuzz lint bench proto demo demo-clean clean help
 
 all: build
 
@@ -101,6 +101,18 @@ bench: build
 	bash bench/keep-n-retention.sh
 	bash bench/env-config-resolver.sh
 	bash bench/health-dashboard.sh
+
+# proto regenerates the plugin contracts' Go code (committed) from
+# plugins/sdk/proto/plugin.proto: protoc from Debian (protobuf-compiler),
+# the Go generators from the module proxy into .cache/bin.
+PROTOC_GEN_GO := v1.36.12
+PROTOC_GEN_GO_GRPC := v1.6.2
+proto:
+	@command -v protoc >/dev/null || { echo "missing: protoc: sudo apt-get install -y protobuf-compiler"; exit 1; }
+	GOBIN=$(CURDIR)/.cache/bin $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO)
+	GOBIN=$(CURDIR)/.cache/bin $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC)
+	cd plugins/sdk/proto && PATH=$(CURDIR)/.cache/bin:$$PATH protoc --go_out=. --go_opt=paths=source_relative \
+	  --go-grpc_out=. --go-grpc_opt=paths=source_relative plugin.proto
 
 # demo runs the main job end to end on this machine (demo/demo.sh says how);
 # demo-clean removes what it created.
