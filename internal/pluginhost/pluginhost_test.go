@@ -1,0 +1,88 @@
+package pluginhost
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// build compiles a plugin into dir under its dockwright-plugin-... name.
+func build(t *testing.T, dir, pkg, kind, name string) string {
+	t.Helper()
+	out := filepath.Join(dir, FileName(kind, name))
+	if b, err := exec.Command("go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
+	}
+	return out
+}
+
+func sum(t *testing.T, path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+func TestRealPlugins(t *testing.T) {
+	dir := t.TempDir()
+	dotenv := build(t, dir, "../../plugins/secrets-dotenv", "secrets", "dotenv")
+	build(t, dir, "./testdata/misbehave", "secrets", "misbehave")
+	secrets := filepath.Join(t.TempDir(), "secrets.env")
+	os.WriteFile(secrets, []byte("# db\nDB_PASSWORD=hunter2\nexport API_KEY='k-123'\n"), 0o600)
+	ctx := context.Background()
+	h := &Host{Dirs: []string{filepath.Join(dir, "missing"), dir}}
+	defer h.Close()
+
+	t.Run("pinned and verified", func(t *testing.T) {
+		p := h.SecretSource(Spec{Name: "dotenv", SHA256: sum(t, dotenv), Config: map[string]string{"path": secrets}})
+		got, err := p.Resolve(ctx, []string{"ref+dotenv://DB_PASSWORD", "ref+dotenv://API_KEY", "ref+dotenv://NOPE"})
+		if err != nil || got["ref+dotenv://DB_PASSWORD"] != "hunter2" || got["ref+dotenv://API_KEY"] != "k-123" || len(got) != 2 {
+			t.Fatalf("Resolve = %v, %v", got, err)
+		}
+	})
+	t.Run("checksum mismatch refused", func(t *testing.T) {
+		p := h.SecretSource(Spec{Name: "dotenv", SHA256: strings.Repeat("0", 64)})
+		_, err := p.Resolve(ctx, []string{"ref+dotenv://DB_PASSWORD"})
+		if !errors.Is(err, ErrChecksum) || !strings.Contains(err.Error(), "refusing to start it") {
+			t.Fatalf("error = %v, want ErrChecksum", err)
+		}
+	})
+	t.Run("not found", func(t *testing.T) {
+		_, err := h.SecretSource(Spec{Name: "vault"}).Resolve(ctx, []string{"ref+vault://x"})
+		if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "dockwright-plugin-secrets-vault") {
+			t.Fatalf("error = %v", err)
+		}
+	})
+	t.Run("plugin error", func(t *testing.T) {
+		_, err := h.SecretSource(Spec{Name: "dotenv"}).Resolve(ctx, []string{"ref+dotenv://X"})
+		if !errors.Is(err, ErrPlugin) || !strings.Contains(err.Error(), "no `path` setting") {
+			t.Fatalf("error = %v", err)
+		}
+	})
+	t.Run("hang past the timeout", func(t *testing.T) {
+		p := h.SecretSource(Spec{Name: "misbehave", Timeout: 300 * time.Millisecond})
+		if got, err := p.Resolve(ctx, []string{"ref+misbehave://ok"}); err != nil || got["ref+misbehave://ok"] != "fine" {
+			t.Fatalf("first call: %v %v", got, err)
+		}
+		_, err := p.Resolve(ctx, []string{"ref+misbehave://hang"})
+		if !errors.Is(err, ErrPlugin) || !strings.Contains(err.Error(), "did not answer within 300ms") {
+			t.Fatalf("error = %v", err)
+		}
+	})
+	t.Run("crash mid-call", func(t *testing.T) {
+		p := h.SecretSource(Spec{Name: "misbehave", Timeout: 5 * time.Second})
+		_, err := p.Resolve(ctx, []string{"ref+misbehave://crash"})
+		if !errors.Is(err, ErrPlugin) || !strings.Contains(err.Error(), "dockwright-plugin-secrets-misbehave") {
+			t.Fatalf("error = %v", err)
+		}
+	})
+}
