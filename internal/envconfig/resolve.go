@@ -47,7 +47,7 @@ func LoadBundle(dir string) (*Bundle, error) {
 		switch base {
 		case "default":
 			hasDefault = true
-		case "local", "schema":
+		case "local", "schema", "plugins":
 		default:
 			b.Envs = append(b.Envs, base)
 		}
