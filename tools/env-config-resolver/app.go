@@ -41,7 +41,23 @@ func bundleFlags() []cli.Flag {
 		&cli.StringFlag{Name: "dir", Usage: "configuration bundle `DIR`", Value: envconfig.DefaultDir, EnvVars: []string{"APP_CONFIG_DIR"}},
 		&cli.StringFlag{Name: "env", Usage: "environment `NAME` (default: $APP_ENV, $RAILS_ENV, $RACK_ENV, $NODE_ENV)"},
 		&cli.StringFlag{Name: "override-prefix", Usage: "prefix of the overriding variables (`PREFIX`DB__HOST sets db.host)", Value: envconfig.DefaultOverridePrefix},
+		&cli.StringFlag{Name: "plugins", Usage: "secrets plugins `FILE` (default: plugins.yml in the bundle, if any)", EnvVars: []string{"DOCKWRIGHT_PLUGINS"}},
 	}
+}
+
+// resolvers are the built-in ones plus the secrets plugins the bundle
+// names (ref+NAME:// goes to dockwright-plugin-secrets-NAME through the
+// dockwright-plugin-host helper, run only when such a reference exists).
+func resolvers(cliContext *cli.Context, dir string, environ []string) (map[string]envconfig.Resolver, error) {
+	rs := envconfig.DefaultResolvers(environ, dir)
+	specs, err := envconfig.LoadPlugins(dir, cliContext.String("plugins"))
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range specs {
+		rs[s.Name] = envconfig.PluginResolver(s)
+	}
+	return rs, nil
 }
 
 func catalogFlag() cli.Flag {
@@ -56,6 +72,9 @@ func load(cliContext *cli.Context, o envconfig.Options) (*envconfig.Bundle, *env
 	}
 	o.Environ = os.Environ()
 	o.OverridePrefix = cliContext.String("override-prefix")
+	if o.Resolvers, err = resolvers(cliContext, b.Dir, o.Environ); err != nil {
+		return b, nil, configExit(err)
+	}
 	env, _, err := b.PickEnv(cliContext.String("env"), o.Environ)
 	if err != nil {
 		return b, nil, configExit(err)

@@ -45,9 +45,13 @@ func checkAction(cliContext *cli.Context) error {
 		}
 		envs = []string{env}
 	}
+	rs, err := resolvers(cliContext, b.Dir, osEnviron())
+	if err != nil {
+		return configExit(err)
+	}
 	var problems []string
 	for _, env := range envs {
-		o := envconfig.Options{Environ: osEnviron(), OverridePrefix: cliContext.String("override-prefix"), CheckSecrets: true}
+		o := envconfig.Options{Environ: osEnviron(), OverridePrefix: cliContext.String("override-prefix"), CheckSecrets: true, Resolvers: rs}
 		if !cliContext.Bool("resolve-secrets") {
 			o.CheckSecrets, o.SkipSecrets = false, true
 		}

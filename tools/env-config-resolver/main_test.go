@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,9 +24,25 @@ func TestMain(m *testing.M) {
 // TestScripts runs testdata/script/*.txtar; each script carries its own
 // bundle and catalog.
 func TestScripts(t *testing.T) {
+	// The plugin host helper and the shipped secrets-dotenv plugin, for
+	// plugin.txtar ($PATH and $DOCKWRIGHT_PLUGIN_DIR).
+	bin, plugins := t.TempDir(), t.TempDir()
+	for _, b := range [][2]string{
+		{filepath.Join(bin, "dockwright-plugin-host"), "../dockwright-plugin-host"},
+		{filepath.Join(plugins, "dockwright-plugin-secrets-dotenv"), "../../plugins/secrets-dotenv"},
+	} {
+		if out, err := exec.Command("go", "build", "-o", b[0], b[1]).CombinedOutput(); err != nil {
+			t.Fatalf("go build %s: %v\n%s", b[1], err, out)
+		}
+	}
+	raw, _ := os.ReadFile(filepath.Join(plugins, "dockwright-plugin-secrets-dotenv"))
+	pin := fmt.Sprintf("%x", sha256.Sum256(raw))
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
+			env.Setenv("PATH", bin+string(os.PathListSeparator)+env.Getenv("PATH"))
+			env.Setenv("DOCKWRIGHT_PLUGIN_DIR", plugins)
+			env.Setenv("DOTENV_SHA256", pin)
 			for _, v := range []string{"APP_ENV", "RAILS_ENV", "RACK_ENV", "NODE_ENV"} {
 				env.Setenv(v, "")
 			}

@@ -1,0 +1,77 @@
+// Command dockwright-plugin-host runs dockwright plugins for the binaries
+// that must start fast: they execute it only when their configuration
+// names plugins, so the gRPC and go-plugin code stays out of their own
+// start-up. It reads one JSON request on stdin and writes one JSON answer
+// on stdout:
+//
+//	echo '{"spec": {"name": "dotenv", "config": {"path": "s.env"}}, "refs": ["ref+dotenv://DB"]}' |
+//	  dockwright-plugin-host secrets-resolve
+//
+// Exit codes: 0 answered; 1 the plugin failed, crashed or timed out; 2 bad
+// request, plugin not found, checksum mismatch.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/dockwright/dockwright/internal/cmdutil"
+	"github.com/dockwright/dockwright/internal/pluginhost"
+)
+
+// Request is what a binary sends.
+type Request struct {
+	Spec struct {
+		Name    string            `json:"name"`
+		SHA256  string            `json:"sha256"`
+		Config  map[string]string `json:"config"`
+		Timeout string            `json:"timeout"`
+	} `json:"spec"`
+	Refs []string `json:"refs"`
+}
+
+func main() {
+	ctx, stop := cmdutil.SignalContext()
+	err := run(ctx, os.Args[1:])
+	stop()
+	os.Exit(cmdutil.Report(os.Stderr, "dockwright-plugin-host", err))
+}
+
+func run(ctx context.Context, args []string) error {
+	if len(args) != 1 || args[0] != "secrets-resolve" {
+		return cmdutil.Usagef("usage: dockwright-plugin-host secrets-resolve < request.json")
+	}
+	var req Request
+	if err := json.NewDecoder(os.Stdin).Decode(&req); err != nil || req.Spec.Name == "" {
+		return cmdutil.Usagef("request: want {\"spec\": {\"name\": ...}, \"refs\": [...]} on stdin (%v)", err)
+	}
+	spec := pluginhost.Spec{Name: req.Spec.Name, SHA256: req.Spec.SHA256, Config: req.Spec.Config}
+	if req.Spec.Timeout != "" {
+		d, err := time.ParseDuration(req.Spec.Timeout)
+		if err != nil {
+			return cmdutil.Usagef("spec.timeout %q: %v", req.Spec.Timeout, err)
+		}
+		spec.Timeout = d
+	}
+	log, err := cmdutil.NewLogger(os.Stderr, os.Getenv("DOCKWRIGHT_LOG_LEVEL"))
+	if err != nil {
+		log = cmdutil.DiscardLogger()
+	}
+	host := pluginhost.New(log)
+	defer host.Close()
+	values, err := host.SecretSource(spec).Resolve(ctx, req.Refs)
+	if err != nil {
+		if errors.Is(err, pluginhost.ErrNotFound) || errors.Is(err, pluginhost.ErrChecksum) {
+			return cmdutil.Usage(err)
+		}
+		return err
+	}
+	if err := json.NewEncoder(os.Stdout).Encode(map[string]any{"values": values}); err != nil {
+		return fmt.Errorf("writing the answer: %w", err)
+	}
+	return nil
+}
