@@ -75,6 +75,8 @@ type Config struct {
 	Compose     Exprs                     `yaml:"compose"`
 	GroupVars   map[string]map[string]any `yaml:"group_vars"`
 	Strict      *bool                     `yaml:"strict"`
+	// Plugins are inventory plugins whose hosts join EC2's.
+	Plugins []PluginSource `yaml:"plugins"`
 
 	Cache           bool   `yaml:"cache"`
 	CacheTimeout    *int   `yaml:"cache_timeout"`

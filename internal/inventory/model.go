@@ -44,6 +44,8 @@ type Instance struct {
 
 	SecurityGroups []SecurityGroup
 	Tags           []Tag // in API order
+	// Vars are host variables an inventory plugin gave (none for EC2).
+	Vars map[string]any
 
 	IAMProfileARN      string
 	MonitoringState    string

@@ -57,6 +57,13 @@ func Run(ctx context.Context, stdout io.Writer, o Options) error {
 	if err != nil {
 		return err
 	}
+	if len(o.Config.Plugins) > 0 {
+		extra, err := PluginInstances(ctx, o.Config)
+		if err != nil {
+			return err
+		}
+		instances = append(instances, extra...)
+	}
 	inv, err := Build(o.Config, instances)
 	if err != nil {
 		return err

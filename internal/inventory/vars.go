@@ -118,6 +118,9 @@ func awsVars(in *Instance, excluded map[string]bool) map[string]any {
 		}
 		m["network_interfaces"] = nis
 	}
+	for k, v := range in.Vars {
+		m[k] = v
+	}
 	for k := range excluded {
 		delete(m, k)
 	}
@@ -182,6 +185,9 @@ func ec2PyVars(in *Instance, excluded map[string]bool) map[string]any {
 	}
 	for _, t := range in.Tags {
 		m[sanitizeEC2Py("ec2_tag_"+t.Key)] = t.Value
+	}
+	for k, v := range in.Vars {
+		m[k] = v
 	}
 	for k := range excluded {
 		delete(m, k)

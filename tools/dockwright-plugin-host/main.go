@@ -1,5 +1,5 @@
-// Command dockwright-plugin-host runs dockwright plugins for the binaries
-// that must start fast: they execute it only when their configuration
+// Command dockwright-plugin-host runs dockwright plugins (secrets-resolve,
+// inventory-list) for the binaries that must start fast: they execute it only when their configuration
 // names plugins, so the gRPC and go-plugin code stays out of their own
 // start-up. It reads one JSON request on stdin and writes one JSON answer
 // on stdout:
@@ -42,8 +42,8 @@ func main() {
 }
 
 func run(ctx context.Context, args []string) error {
-	if len(args) != 1 || args[0] != "secrets-resolve" {
-		return cmdutil.Usagef("usage: dockwright-plugin-host secrets-resolve < request.json")
+	if len(args) != 1 || (args[0] != "secrets-resolve" && args[0] != "inventory-list") {
+		return cmdutil.Usagef("usage: dockwright-plugin-host secrets-resolve|inventory-list < request.json")
 	}
 	var req Request
 	if err := json.NewDecoder(os.Stdin).Decode(&req); err != nil || req.Spec.Name == "" {
@@ -63,15 +63,30 @@ func run(ctx context.Context, args []string) error {
 	}
 	host := pluginhost.New(log)
 	defer host.Close()
-	values, err := host.SecretSource(spec).Resolve(ctx, req.Refs)
-	if err != nil {
-		if errors.Is(err, pluginhost.ErrNotFound) || errors.Is(err, pluginhost.ErrChecksum) {
-			return cmdutil.Usage(err)
+	var answer map[string]any
+	if args[0] == "inventory-list" {
+		hosts, err := host.InventorySource(spec).ListHosts(ctx)
+		if err != nil {
+			return exitFor(err)
 		}
-		return err
+		answer = map[string]any{"hosts": hosts}
+	} else {
+		values, err := host.SecretSource(spec).Resolve(ctx, req.Refs)
+		if err != nil {
+			return exitFor(err)
+		}
+		answer = map[string]any{"values": values}
 	}
-	if err := json.NewEncoder(os.Stdout).Encode(map[string]any{"values": values}); err != nil {
+	if err := json.NewEncoder(os.Stdout).Encode(answer); err != nil {
 		return fmt.Errorf("writing the answer: %w", err)
 	}
 	return nil
+}
+
+// exitFor makes a missing or mismatched plugin bad input (2).
+func exitFor(err error) error {
+	if errors.Is(err, pluginhost.ErrNotFound) || errors.Is(err, pluginhost.ErrChecksum) {
+		return cmdutil.Usage(err)
+	}
+	return err
 }
