@@ -1,5 +1,5 @@
 // Command dockwright-plugin-host runs dockwright plugins (secrets-resolve,
-// inventory-list) for the binaries that must start fast: they execute it only when their configuration
+// inventory-list, notify) for the binaries that must start fast: they execute it only when their configuration
 // names plugins, so the gRPC and go-plugin code stays out of their own
 // start-up. It reads one JSON request on stdin and writes one JSON answer
 // on stdout:
@@ -21,6 +21,7 @@ import (
 
 	"github.com/dockwright/dockwright/internal/cmdutil"
 	"github.com/dockwright/dockwright/internal/pluginhost"
+	"github.com/dockwright/dockwright/plugins/sdk"
 )
 
 // Request is what a binary sends.
@@ -31,7 +32,8 @@ type Request struct {
 		Config  map[string]string `json:"config"`
 		Timeout string            `json:"timeout"`
 	} `json:"spec"`
-	Refs []string `json:"refs"`
+	Refs  []string   `json:"refs"`
+	Event *sdk.Event `json:"event"`
 }
 
 func main() {
@@ -42,8 +44,8 @@ func main() {
 }
 
 func run(ctx context.Context, args []string) error {
-	if len(args) != 1 || (args[0] != "secrets-resolve" && args[0] != "inventory-list") {
-		return cmdutil.Usagef("usage: dockwright-plugin-host secrets-resolve|inventory-list < request.json")
+	if len(args) != 1 || (args[0] != "secrets-resolve" && args[0] != "inventory-list" && args[0] != "notify") {
+		return cmdutil.Usagef("usage: dockwright-plugin-host secrets-resolve|inventory-list|notify < request.json")
 	}
 	var req Request
 	if err := json.NewDecoder(os.Stdin).Decode(&req); err != nil || req.Spec.Name == "" {
@@ -64,13 +66,22 @@ func run(ctx context.Context, args []string) error {
 	host := pluginhost.New(log)
 	defer host.Close()
 	var answer map[string]any
-	if args[0] == "inventory-list" {
+	switch args[0] {
+	case "notify":
+		if req.Event == nil {
+			return cmdutil.Usagef("request: notify needs an \"event\"")
+		}
+		if err := host.Notifier(spec).Notify(ctx, *req.Event); err != nil {
+			return exitFor(err)
+		}
+		answer = map[string]any{"sent": true}
+	case "inventory-list":
 		hosts, err := host.InventorySource(spec).ListHosts(ctx)
 		if err != nil {
 			return exitFor(err)
 		}
 		answer = map[string]any{"hosts": hosts}
-	} else {
+	default:
 		values, err := host.SecretSource(spec).Resolve(ctx, req.Refs)
 		if err != nil {
 			return exitFor(err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/dockwright/dockwright/internal/cmdutil"
 	"github.com/dockwright/dockwright/internal/cmdutil/regflags"
 	"github.com/dockwright/dockwright/internal/imagetag"
+	"github.com/dockwright/dockwright/internal/notify"
 	"github.com/dockwright/dockwright/internal/registry"
 )
 
@@ -20,6 +22,7 @@ func promoteCommand() *cli.Command {
 		ArgsUsage: "SERVICE BUILD",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "env", Usage: "environment `ENV` to promote to (required)"},
+			&cli.StringFlag{Name: "notify", Usage: "notifier plugins `FILE` told about the promotion", EnvVars: []string{notify.Env}},
 			&cli.BoolFlag{Name: "no-record", Usage: "do not write the promotion record ENV.BUILD.TIME (one request less; the promotion will not show in history)"},
 		},
 		Action: promote,
@@ -61,6 +64,15 @@ func promote(cliContext *cli.Context) error {
 	}
 	if p == nil {
 		return regflags.ExitCode(err)
+	}
+	if log, lerr := cmdutil.Logger(cliContext); lerr == nil {
+		if n, nerr := notify.Load(cliContext.String("notify"), log); nerr == nil {
+			details, _ := json.Marshal(p)
+			n.Emit(cliContext.Context, notify.Event{Kind: "promotion", Source: "image-tagger", Service: cliContext.Args().First(), Env: env,
+				Details: details, Summary: fmt.Sprintf("%s build %d promoted to %s", p.Repository, p.Build, env)})
+		} else {
+			log.Warn("notifiers not loaded", "err", nerr)
+		}
 	}
 	w := cliContext.App.Writer
 	if format == cmdutil.FormatJSON {

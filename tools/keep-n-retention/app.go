@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/dockwright/dockwright/internal/cmdutil"
 	"github.com/dockwright/dockwright/internal/docker"
+	"github.com/dockwright/dockwright/internal/notify"
 	"github.com/dockwright/dockwright/internal/retention"
 )
 
@@ -52,6 +54,7 @@ func newApp() *cli.App {
 		&cli.StringFlag{Name: "lock-file", Usage: "host lock `PATH` shared with the deploy role (flock)", Value: retention.DefaultLockFile, EnvVars: []string{"DOCKWRIGHT_LOCK_FILE"}},
 		&cli.DurationFlag{Name: "lock-timeout", Usage: "how long to wait for the host lock", Value: 5 * time.Minute, EnvVars: []string{"DOCKWRIGHT_LOCK_TIMEOUT"}},
 		&cli.IntFlag{Name: "concurrency", Usage: "removals in flight", Value: 4},
+		&cli.StringFlag{Name: "notify", Usage: "notifier plugins `FILE` told the run's summary when something was removed", EnvVars: []string{notify.Env}},
 		cmdutil.OutputFlag(),
 	)
 	app.Flags = append(app.Flags, cmdutil.SchemeFlags()...)
@@ -137,6 +140,19 @@ func run(cliContext *cli.Context) error {
 	}
 	rep.Changed = rep.Removed > 0
 	rep.BytesReclaimed = plan.BytesReclaimed(!dryRun)
+	if rep.Changed || rep.Failed > 0 {
+		log, _ := cmdutil.Logger(cliContext)
+		if n, err := notify.Load(cliContext.String("notify"), log); err == nil {
+			details, _ := json.Marshal(struct {
+				Removed, Failed int
+				Bytes           int64
+			}{rep.Removed, rep.Failed, rep.BytesReclaimed})
+			n.Emit(ctx, notify.Event{Kind: "retention.summary", Source: "keep-n-retention", Details: details,
+				Summary: fmt.Sprintf("%s: removed %d images (%s), %d failed", eng.Host, rep.Removed, mb(rep.BytesReclaimed), rep.Failed)})
+		} else {
+			log.Warn("notifiers not loaded", "err", err)
+		}
+	}
 	if format == cmdutil.FormatJSON {
 		if err := cmdutil.WriteJSON(w, rep); err != nil {
 			return err

@@ -1,0 +1,122 @@
+// Package notify sends dockwright's events (prune and retention summaries,
+// promotions, deploys, health changes) to the notifier plugins a
+// configuration names. Plugins run through the dockwright-plugin-host
+// helper, so a binary links no gRPC and a run without notifiers pays
+// nothing. A failed notification is logged, never a failed job.
+package notify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Env names the notifiers file when no flag does.
+const Env = "DOCKWRIGHT_NOTIFY"
+
+// Spec is one notifier plugin (dockwright-plugin-notify-NAME).
+type Spec struct {
+	Name    string            `yaml:"name" json:"name"`
+	SHA256  string            `yaml:"sha256" json:"sha256,omitempty"`
+	Config  map[string]string `yaml:"config" json:"config,omitempty"`
+	Timeout string            `yaml:"timeout" json:"timeout,omitempty"`
+}
+
+// Event mirrors plugins/sdk.Event (kept free of the SDK's gRPC imports).
+type Event struct {
+	Kind    string          `json:"kind"`
+	Source  string          `json:"source"`
+	Service string          `json:"service,omitempty"`
+	Env     string          `json:"env,omitempty"`
+	Time    time.Time       `json:"time"`
+	Summary string          `json:"summary"`
+	Details json.RawMessage `json:"details,omitempty"`
+}
+
+// Notifiers sends events to the configured plugins.
+type Notifiers struct {
+	Specs []Spec
+	Log   *slog.Logger
+}
+
+// Load reads a notifiers file (`notifiers: [...]`); an empty path means
+// none.
+func Load(path string, log *slog.Logger) (*Notifiers, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	n := &Notifiers{Log: log}
+	if path == "" {
+		return n, nil
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading notifiers: %w", err)
+	}
+	var f struct {
+		Notifiers []Spec `yaml:"notifiers"`
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for _, s := range f.Notifiers {
+		if s.Name == "" {
+			return nil, fmt.Errorf("%s: a notifier without a name", path)
+		}
+	}
+	n.Specs = f.Notifiers
+	return n, nil
+}
+
+// Emit sends e to every notifier; failures are logged as warnings.
+func (n *Notifiers) Emit(ctx context.Context, e Event) {
+	if n == nil || len(n.Specs) == 0 {
+		return
+	}
+	if e.Time.IsZero() {
+		e.Time = time.Now().UTC()
+	}
+	for _, s := range n.Specs {
+		if err := send(ctx, s, e); err != nil {
+			n.Log.Warn("notification not sent", "notifier", s.Name, "event", e.Kind, "err", err)
+		}
+	}
+}
+
+func send(ctx context.Context, s Spec, e Event) error {
+	helper := ""
+	if exe, err := os.Executable(); err == nil {
+		if c := filepath.Join(filepath.Dir(exe), "dockwright-plugin-host"); exists(c) {
+			helper = c
+		}
+	}
+	if helper == "" {
+		var err error
+		if helper, err = exec.LookPath("dockwright-plugin-host"); err != nil {
+			return errors.New("dockwright-plugin-host not found beside this binary or on $PATH")
+		}
+	}
+	req, _ := json.Marshal(map[string]any{"spec": s, "event": e})
+	cmd := exec.CommandContext(ctx, helper, "notify")
+	cmd.Stdin = bytes.NewReader(req)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return errors.New(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(stderr.String()), "dockwright-plugin-host: ")))
+	}
+	return nil
+}
+
+func exists(p string) bool { _, err := os.Stat(p); return err == nil }
