@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -9,6 +11,7 @@ import (
 	"github.com/dockwright/dockwright/internal/catalog"
 	"github.com/dockwright/dockwright/internal/cmdutil"
 	"github.com/dockwright/dockwright/internal/health"
+	"github.com/dockwright/dockwright/internal/notify"
 )
 
 func serveCommand() *cli.Command {
@@ -32,6 +35,7 @@ metrics to --statsd (UDP) as PREFIX.ENV.SERVICE.KIND.TARGET.up (gauge) and
 			&cli.IntFlag{Name: "retries", Usage: "retries within a round", Value: 1},
 			&cli.IntFlag{Name: "down-after", Usage: "failed rounds in a row before a target is down (before: flaky)", Value: 2},
 			&cli.StringFlag{Name: "webhook", Usage: "POST state changes as JSON to `URL`"},
+			&cli.StringFlag{Name: "notify", Usage: "notifier plugins `FILE` told every state change (health.changed)", EnvVars: []string{notify.Env}},
 			&cli.StringFlag{Name: "statsd", Usage: "send metrics to StatsD at `HOST:PORT` (UDP)"},
 			&cli.StringFlag{Name: "statsd-prefix", Usage: "metric name `PREFIX`", Value: "dockwright.health"},
 		},
@@ -73,8 +77,19 @@ func serve(cliContext *cli.Context) error {
 		Interval: interval,
 		Log:      log,
 	}
+	var notifiers multiNotifier
 	if u := cliContext.String("webhook"); u != "" {
-		m.Notifier = health.Webhook{URL: u}
+		notifiers = append(notifiers, health.Webhook{URL: u})
+	}
+	if f := cliContext.String("notify"); f != "" {
+		n, err := notify.Load(f, log)
+		if err != nil {
+			return cmdutil.Usage(err)
+		}
+		notifiers = append(notifiers, pluginNotifier{n})
+	}
+	if len(notifiers) > 0 {
+		m.Notifier = notifiers
 	}
 	if a := cliContext.String("statsd"); a != "" {
 		if m.StatsD, err = health.NewStatsD(a, cliContext.String("statsd-prefix")); err != nil {
@@ -85,4 +100,27 @@ func serve(cliContext *cli.Context) error {
 	go m.Run(cliContext.Context)
 	fmt.Fprintf(cliContext.App.ErrWriter, "health-dashboard: %d targets in %s, every %s, on http://%s/\n", len(targets), env, interval, cliContext.String("listen"))
 	return d.Serve(cliContext.Context, cliContext.String("listen"))
+}
+
+// multiNotifier tells every notifier; the first error is returned.
+type multiNotifier []health.Notifier
+
+func (m multiNotifier) Notify(ctx context.Context, e health.Event) error {
+	var first error
+	for _, n := range m {
+		if err := n.Notify(ctx, e); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// pluginNotifier sends state changes to notifier plugins as health.changed.
+type pluginNotifier struct{ n *notify.Notifiers }
+
+func (p pluginNotifier) Notify(ctx context.Context, e health.Event) error {
+	details, _ := json.Marshal(e)
+	p.n.Emit(ctx, notify.Event{Kind: "health.changed", Source: "health-dashboard", Service: e.Target.Service, Env: e.Target.Env,
+		Time: e.At, Details: details, Summary: fmt.Sprintf("%s %s: %s -> %s %s", e.Target.Service, e.Target.URL, e.From, e.To, e.Error)})
+	return nil
 }
