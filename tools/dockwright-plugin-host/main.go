@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/dockwright/dockwright/internal/cmdutil"
+	"github.com/dockwright/dockwright/internal/notify"
 	"github.com/dockwright/dockwright/internal/pluginhost"
 	"github.com/dockwright/dockwright/plugins/sdk"
 )
@@ -34,6 +35,8 @@ type Request struct {
 	} `json:"spec"`
 	Refs  []string   `json:"refs"`
 	Event *sdk.Event `json:"event"`
+	// NotifiersFile (emit) names the notifiers to tell.
+	NotifiersFile string `json:"notifiers_file"`
 }
 
 func main() {
@@ -44,12 +47,18 @@ func main() {
 }
 
 func run(ctx context.Context, args []string) error {
-	if len(args) != 1 || (args[0] != "secrets-resolve" && args[0] != "inventory-list" && args[0] != "notify") {
-		return cmdutil.Usagef("usage: dockwright-plugin-host secrets-resolve|inventory-list|notify < request.json")
+	if len(args) != 1 || (args[0] != "secrets-resolve" && args[0] != "inventory-list" && args[0] != "notify" && args[0] != "emit") {
+		return cmdutil.Usagef("usage: dockwright-plugin-host secrets-resolve|inventory-list|notify|emit < request.json")
 	}
 	var req Request
-	if err := json.NewDecoder(os.Stdin).Decode(&req); err != nil || req.Spec.Name == "" {
-		return cmdutil.Usagef("request: want {\"spec\": {\"name\": ...}, \"refs\": [...]} on stdin (%v)", err)
+	if err := json.NewDecoder(os.Stdin).Decode(&req); err != nil {
+		return cmdutil.Usagef("request: want JSON on stdin: %v", err)
+	}
+	if args[0] == "emit" {
+		return emit(ctx, req)
+	}
+	if req.Spec.Name == "" {
+		return cmdutil.Usagef("request: want {\"spec\": {\"name\": ...}, ...} on stdin")
 	}
 	spec := pluginhost.Spec{Name: req.Spec.Name, SHA256: req.Spec.SHA256, Config: req.Spec.Config}
 	if req.Spec.Timeout != "" {
@@ -100,4 +109,33 @@ func exitFor(err error) error {
 		return cmdutil.Usage(err)
 	}
 	return err
+}
+
+// emit tells every notifier of a notifiers file about an event (for the
+// Ansible role: deploy.started, deploy.finished, deploy.failed).
+func emit(ctx context.Context, req Request) error {
+	if req.Event == nil || req.NotifiersFile == "" {
+		return cmdutil.Usagef("emit needs \"notifiers_file\" and \"event\"")
+	}
+	n, err := notify.Load(req.NotifiersFile, nil)
+	if err != nil {
+		return cmdutil.Usage(err)
+	}
+	log, _ := cmdutil.NewLogger(os.Stderr, "warn")
+	host := pluginhost.New(log)
+	defer host.Close()
+	if req.Event.Time.IsZero() {
+		req.Event.Time = time.Now().UTC()
+	}
+	var errs []error
+	for _, s := range n.Specs {
+		spec := pluginhost.Spec{Name: s.Name, SHA256: s.SHA256, Config: s.Config}
+		if d, err := time.ParseDuration(s.Timeout); err == nil {
+			spec.Timeout = d
+		}
+		if err := host.Notifier(spec).Notify(ctx, *req.Event); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }
