@@ -1,15 +1,10 @@
 package inventory
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
+
+	"github.com/dockwright/dockwright/internal/pluginexec"
 )
 
 // PluginSource names an inventory plugin (dockwright-plugin-inventory-NAME)
@@ -72,33 +67,12 @@ func sortTags(t []Tag) {
 }
 
 func listPluginHosts(ctx context.Context, p PluginSource) ([]pluginHost, error) {
-	helper := ""
-	if exe, err := os.Executable(); err == nil {
-		if c := filepath.Join(filepath.Dir(exe), "dockwright-plugin-host"); fileExists(c) {
-			helper = c
-		}
-	}
-	if helper == "" {
-		var err error
-		if helper, err = exec.LookPath("dockwright-plugin-host"); err != nil {
-			return nil, errors.New("dockwright-plugin-host not found beside ec2-inventory or on $PATH (it runs plugins)")
-		}
-	}
-	req, _ := json.Marshal(map[string]any{"spec": map[string]any{"name": p.Name, "sha256": p.SHA256, "config": p.Config, "timeout": p.Timeout}})
-	cmd := exec.CommandContext(ctx, helper, "inventory-list")
-	cmd.Stdin = bytes.NewReader(req)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, errors.New(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(stderr.String()), "dockwright-plugin-host: ")))
-	}
+	req := map[string]any{"spec": map[string]any{"name": p.Name, "sha256": p.SHA256, "config": p.Config, "timeout": p.Timeout}}
 	var out struct {
 		Hosts []pluginHost `json:"hosts"`
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
-		return nil, fmt.Errorf("dockwright-plugin-host answered %q: %v", stdout.String(), err)
+	if err := pluginexec.Call(ctx, "inventory-list", req, &out); err != nil {
+		return nil, err
 	}
 	return out.Hosts, nil
 }
-
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }

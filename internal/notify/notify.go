@@ -9,16 +9,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/dockwright/dockwright/internal/pluginexec"
 )
 
 // Env names the notifiers file when no flag does.
@@ -96,27 +94,5 @@ func (n *Notifiers) Emit(ctx context.Context, e Event) {
 }
 
 func send(ctx context.Context, s Spec, e Event) error {
-	helper := ""
-	if exe, err := os.Executable(); err == nil {
-		if c := filepath.Join(filepath.Dir(exe), "dockwright-plugin-host"); exists(c) {
-			helper = c
-		}
-	}
-	if helper == "" {
-		var err error
-		if helper, err = exec.LookPath("dockwright-plugin-host"); err != nil {
-			return errors.New("dockwright-plugin-host not found beside this binary or on $PATH")
-		}
-	}
-	req, _ := json.Marshal(map[string]any{"spec": s, "event": e})
-	cmd := exec.CommandContext(ctx, helper, "notify")
-	cmd.Stdin = bytes.NewReader(req)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return errors.New(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(stderr.String()), "dockwright-plugin-host: ")))
-	}
-	return nil
+	return pluginexec.Call(ctx, "notify", map[string]any{"spec": s, "event": e}, nil)
 }
-
-func exists(p string) bool { _, err := os.Stat(p); return err == nil }

@@ -53,19 +53,9 @@ func check(cliContext *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	c, err := catalog.Load(cliContext.String("catalog"))
+	targets, err := loadTargets(cliContext, env)
 	if err != nil {
-		return cmdutil.Usage(err)
-	}
-	var hosts []health.InventoryHost
-	if inv := cliContext.String("inventory"); inv != "" {
-		if hosts, err = inventoryHosts(cliContext.Context, inv); err != nil {
-			return err
-		}
-	}
-	targets, err := health.Targets(c, env, hosts)
-	if err != nil {
-		return cmdutil.Usage(err)
+		return err
 	}
 	if only := cliContext.StringSlice("service"); len(only) > 0 {
 		kept := targets[:0]
@@ -196,4 +186,24 @@ func inventoryHosts(ctx context.Context, cmd string) ([]health.InventoryHost, er
 		return nil, errors.New("inventory " + cmd + " --list: no hosts")
 	}
 	return hosts, nil
+}
+
+// loadTargets reads the catalog and, with --inventory, the hosts, and lists
+// what to check in env.
+func loadTargets(cliContext *cli.Context, env string) ([]health.Target, error) {
+	c, err := catalog.Load(cliContext.String("catalog"))
+	if err != nil {
+		return nil, cmdutil.Usage(err)
+	}
+	var hosts []health.InventoryHost
+	if inv := cliContext.String("inventory"); inv != "" {
+		if hosts, err = inventoryHosts(cliContext.Context, inv); err != nil {
+			return nil, err
+		}
+	}
+	targets, err := health.Targets(c, env, hosts)
+	if err != nil {
+		return nil, cmdutil.Usage(err)
+	}
+	return targets, nil
 }

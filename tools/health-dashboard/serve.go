@@ -55,19 +55,9 @@ func serve(cliContext *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	c, err := catalog.Load(cliContext.String("catalog"))
+	targets, err := loadTargets(cliContext, env)
 	if err != nil {
-		return cmdutil.Usage(err)
-	}
-	var hosts []health.InventoryHost
-	if inv := cliContext.String("inventory"); inv != "" {
-		if hosts, err = inventoryHosts(cliContext.Context, inv); err != nil {
-			return err
-		}
-	}
-	targets, err := health.Targets(c, env, hosts)
-	if err != nil {
-		return cmdutil.Usage(err)
+		return err
 	}
 	interval := cliContext.Duration("interval")
 	m := &health.Monitor{

@@ -1,0 +1,75 @@
+// Package pluginexec runs the dockwright-plugin-host helper on behalf of a
+// binary that must not link gRPC: one JSON request on its stdin, one JSON
+// answer on its stdout. Used for secrets (envconfig), inventory hosts
+// (inventory) and notifications (notify).
+package pluginexec
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// Helper is the helper's file name.
+const Helper = "dockwright-plugin-host"
+
+// ErrUsage means the helper refused the request as bad input (its exit
+// code 2: plugin not found, checksum mismatch, malformed request).
+var ErrUsage = errors.New("plugin request refused")
+
+// Find looks for the helper beside the running executable, then on $PATH.
+func Find() (string, error) {
+	if exe, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(exe), Helper)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	p, err := exec.LookPath(Helper)
+	if err != nil {
+		return "", fmt.Errorf("%s not found beside this binary or on $PATH (it runs plugins; install it with the other dockwright binaries)", Helper)
+	}
+	return p, nil
+}
+
+// Call runs `dockwright-plugin-host MODE` with req as JSON and decodes its
+// answer into resp (which may be nil). The helper's message becomes the
+// error; exit code 2 is ErrUsage.
+func Call(ctx context.Context, mode string, req, resp any) error {
+	helper, err := Find()
+	if err != nil {
+		return err
+	}
+	in, err := json.Marshal(req)
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, helper, mode)
+	cmd.Stdin = bytes.NewReader(in)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(stderr.String()), Helper+": "))
+		if msg == "" {
+			msg = err.Error()
+		}
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && ee.ExitCode() == 2 {
+			return fmt.Errorf("%w: %s", ErrUsage, msg)
+		}
+		return errors.New(msg)
+	}
+	if resp == nil {
+		return nil
+	}
+	if err := json.Unmarshal(stdout.Bytes(), resp); err != nil {
+		return fmt.Errorf("%s answered %q: %v", Helper, stdout.String(), err)
+	}
+	return nil
+}
