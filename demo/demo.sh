@@ -67,8 +67,21 @@ echo $! >"$STATE/ec2.pid"
 for _ in $(seq 50); do [ -s "$STATE/ec2.url" ] && break; sleep 0.1; done
 export AWS_ENDPOINT_URL_EC2=$(cat "$STATE/ec2.url") AWS_ACCESS_KEY_ID=AKIDDEMO AWS_SECRET_ACCESS_KEY=demo AWS_REGION=us-east-1 \
   AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
-sed -e 's/^cache: false/cache: false\ncompose:\n  ansible_host: private_ip_address\n  ansible_connection: "'"'"'local'"'"'"\n  ansible_python_interpreter: "'"'"'\/usr\/bin\/python3'"'"'"/' \
-    -e '/^compose:$/,/^  ec2_az:/d' ansible/ec2-inventory.yml >"$STATE/ec2-inventory.yml"
+# ansible/ec2-inventory.yml's grouping, with Ansible managing the simulated
+# instances on this machine (local connection).
+cat >"$STATE/ec2-inventory.yml" <<'YML'
+regions: [us-east-1]
+hostnames: [private-ip-address]
+keyed_groups:
+  - {key: tags.Service, prefix: service}
+  - {key: tags.Env, prefix: env}
+  - {key: placement.availability_zone, prefix: az}
+cache: false
+compose:
+  ansible_host: private_ip_address
+  ansible_connection: "'local'"
+  ansible_python_interpreter: "'/usr/bin/python3'"
+YML
 export EC2_INVENTORY_CONFIG=$STATE/ec2-inventory.yml
 run bin/ec2-inventory --list -o json | python3 -c 'import json,sys; d=json.load(sys.stdin); print("groups:", ", ".join(sorted(k for k in d if k.startswith(("service_","env_")))))'
 

@@ -36,7 +36,7 @@ func LoadFleet(path string) (*Fleet, error) {
 		return nil, err
 	}
 	var ff FleetFile
-	dec := yaml.NewDecoder(bytesReader(raw))
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	dec.KnownFields(true)
 	if err := dec.Decode(&ff); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -72,5 +72,3 @@ func LoadFleet(path string) (*Fleet, error) {
 	}
 	return f, nil
 }
-
-func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

@@ -3,6 +3,7 @@ package health
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -54,12 +55,12 @@ type InventoryHost struct {
 // runs there, plus, when hosts are given, every host in both the
 // service_<name> and env_<env> groups at the service's host port.
 func Targets(c *catalog.Catalog, env string, hosts []InventoryHost) ([]Target, error) {
-	if len(c.Environments) > 0 && !contains(c.Environments, env) {
+	if len(c.Environments) > 0 && !slices.Contains(c.Environments, env) {
 		return nil, fmt.Errorf("%w: environment %q (known: %s)", catalog.ErrUnknown, env, strings.Join(c.Environments, ", "))
 	}
 	var out []Target
 	for _, s := range c.Services {
-		if len(s.Environments) > 0 && !contains(s.Environments, env) {
+		if len(s.Environments) > 0 && !slices.Contains(s.Environments, env) {
 			continue
 		}
 		cond := conditions(c.Check(s, env))
@@ -77,7 +78,7 @@ func Targets(c *catalog.Catalog, env string, hosts []InventoryHost) ([]Target, e
 		}
 		sg, eg := "service_"+sanitize(s.Name), "env_"+sanitize(env)
 		for _, h := range hosts {
-			if contains(h.Groups, sg) && contains(h.Groups, eg) {
+			if slices.Contains(h.Groups, sg) && slices.Contains(h.Groups, eg) {
 				out = append(out, Target{
 					ID: s.Name + "/host/" + h.Name, Service: s.Name, Env: env, Kind: "host", AZ: h.AZ, Host: h.Name,
 					URL: fmt.Sprintf("http://%s:%d%s", h.Address, s.HostPort, s.HealthPath), Conditions: cond,
@@ -98,7 +99,8 @@ func healthURL(base, path string) (string, error) {
 	return u.String(), nil
 }
 
-// sanitize is ec2-inventory's group-name rule for tag values.
+// sanitize is ec2-inventory's group-name rule for tag values (a copy of
+// inventory.sanitizeAnsible: importing that package would link the AWS SDK).
 func sanitize(s string) string {
 	b := []byte(s)
 	for i, c := range b {
@@ -107,13 +109,4 @@ func sanitize(s string) string {
 		}
 	}
 	return string(b)
-}
-
-func contains(s []string, x string) bool {
-	for _, v := range s {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }

@@ -3,6 +3,8 @@ package inventory
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/dockwright/dockwright/internal/pluginexec"
 )
@@ -51,19 +53,11 @@ func PluginInstances(ctx context.Context, cfg *Config) ([]Instance, error) {
 			for k, v := range h.Tags {
 				in.Tags = append(in.Tags, Tag{Key: k, Value: v})
 			}
-			sortTags(in.Tags)
+			slices.SortFunc(in.Tags, func(a, b Tag) int { return strings.Compare(a.Key, b.Key) })
 			out = append(out, in)
 		}
 	}
 	return out, nil
-}
-
-func sortTags(t []Tag) {
-	for i := 1; i < len(t); i++ {
-		for j := i; j > 0 && t[j].Key < t[j-1].Key; j-- {
-			t[j], t[j-1] = t[j-1], t[j]
-		}
-	}
 }
 
 func listPluginHosts(ctx context.Context, p PluginSource) ([]pluginHost, error) {

@@ -217,7 +217,7 @@ func PlanRepo(s RepoState, scheme imagetag.Scheme, p Policy) RepoPlan {
 		// plan without them must not delete anything.
 		for i := range plan.Tags {
 			if plan.Tags[i].Action == Delete {
-				plan.Tags[i].Action, plan.Tags[i].Reason = Keep, "digest unknown"
+				plan.Tags[i].Action, plan.Tags[i].Reason = Keep, reasonDigestUnknown
 			}
 		}
 		return plan
@@ -343,6 +343,10 @@ func sortDecisions(ds []Decision, scheme imagetag.Scheme) {
 	})
 }
 
+// reasonDigestUnknown marks a candidate kept because the plan ran without
+// digests (NeedsDigests looks for it).
+const reasonDigestUnknown = "digest unknown"
+
 // NeedsDigests reports whether any tag of the list could be deleted under
 // the policy, i.e. whether resolving every tag is worth its requests.
 func NeedsDigests(tags []string, scheme imagetag.Scheme, p Policy) bool {
@@ -354,7 +358,7 @@ func NeedsDigests(tags []string, scheme imagetag.Scheme, p Policy) bool {
 		p.KeepYoungerThan = 0 // age is looked up after digests
 	}
 	for _, d := range PlanRepo(s, scheme, p).Tags {
-		if d.Action == Keep && d.Reason == "digest unknown" {
+		if d.Action == Keep && d.Reason == reasonDigestUnknown {
 			return true
 		}
 	}

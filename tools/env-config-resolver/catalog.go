@@ -3,8 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -59,7 +58,7 @@ func endpointAction(cliContext *cli.Context) error {
 	names := cliContext.Args().Slice()
 	if all {
 		for _, s := range c.Services {
-			if len(s.Environments) == 0 || contains(s.Environments, env) {
+			if len(s.Environments) == 0 || slices.Contains(s.Environments, env) {
 				names = append(names, s.Name)
 			}
 		}
@@ -143,24 +142,6 @@ func catalogCommand() *cli.Command {
 	}
 }
 
-func contains(s []string, x string) bool {
-	for _, v := range s {
-		if v == x {
-			return true
-		}
-	}
-	return false
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 func display(v any) string {
 	switch v.(type) {
 	case map[string]any, []any:
@@ -169,5 +150,3 @@ func display(v any) string {
 	}
 	return fmt.Sprint(v)
 }
-
-func osEnviron() []string { return os.Environ() }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -39,19 +40,19 @@ func checkAction(cliContext *cli.Context) error {
 	if cliContext.Bool("all-envs") {
 		envs = b.Envs
 	} else {
-		env, _, err := b.PickEnv(cliContext.String("env"), osEnviron())
+		env, _, err := b.PickEnv(cliContext.String("env"), os.Environ())
 		if err != nil {
 			return configExit(err)
 		}
 		envs = []string{env}
 	}
-	rs, err := resolvers(cliContext, b.Dir, osEnviron())
+	rs, err := resolvers(cliContext, b.Dir, os.Environ())
 	if err != nil {
 		return configExit(err)
 	}
 	var problems []string
 	for _, env := range envs {
-		o := envconfig.Options{Environ: osEnviron(), OverridePrefix: cliContext.String("override-prefix"), CheckSecrets: true, Resolvers: rs}
+		o := envconfig.Options{Environ: os.Environ(), OverridePrefix: cliContext.String("override-prefix"), CheckSecrets: true, Resolvers: rs}
 		if !cliContext.Bool("resolve-secrets") {
 			o.CheckSecrets, o.SkipSecrets = false, true
 		}

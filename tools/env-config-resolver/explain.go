@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/urfave/cli/v2"
 
@@ -40,7 +42,7 @@ func explainAction(cliContext *cli.Context) error {
 		return cmdutil.WriteJSON(w, e)
 	}
 	fmt.Fprintf(w, "%s in %s = %v\n  set by %s: %s\n", e.Key, e.Env, display(e.Value), e.Origin.Layer, e.Origin)
-	for _, k := range sortedKeys(e.Under) {
+	for _, k := range slices.Sorted(maps.Keys(e.Under)) {
 		fmt.Fprintf(w, "  %s: %s\n", k, e.Under[k])
 	}
 	return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -44,7 +45,7 @@ func versions(cliContext *cli.Context) error {
 	}
 	t := cmdutil.NewTable(w, "BUILD", "TAG", "DIGEST", "ENVS")
 	for _, x := range v.Versions {
-		t.Row(fmt.Sprint(x.Build), x.Tag, x.Digest, join(x.Envs))
+		t.Row(fmt.Sprint(x.Build), x.Tag, x.Digest, strings.Join(x.Envs, ","))
 	}
 	for _, e := range v.Envs {
 		if e.Promoted && e.Build == 0 {
@@ -52,15 +53,4 @@ func versions(cliContext *cli.Context) error {
 		}
 	}
 	return t.Flush()
-}
-
-func join(s []string) string {
-	out := ""
-	for i, x := range s {
-		if i > 0 {
-			out += ","
-		}
-		out += x
-	}
-	return out
 }
