@@ -201,7 +201,10 @@ func call[T any](ctx context.Context, s Spec, f func(ctx context.Context) (T, er
 	v, err := f(ctx)
 	if err != nil {
 		var zero T
-		if ctx.Err() == context.DeadlineExceeded {
+		// gRPC may give up on the deadline a moment before the context's
+		// own timer marks it done: look at the clock too.
+		dl, _ := ctx.Deadline()
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) || !time.Now().Before(dl) {
 			return zero, fmt.Errorf("%w: %s did not answer within %s", ErrPlugin, FileName(s.Kind, s.Name), t)
 		}
 		return zero, fmt.Errorf("%w: %s: %v", ErrPlugin, FileName(s.Kind, s.Name), err)
