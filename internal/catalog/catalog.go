@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/dockwright/dockwright/internal/yamlerr"
 )
 
 // Env is the environment variable naming the catalog when --catalog is not
@@ -148,8 +150,6 @@ func Load(path string) (*Catalog, error) {
 	}
 	return Parse(path, raw)
 }
-
-var lineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
 
 // Parse parses and validates catalog bytes; path is used in errors.
 func Parse(path string, raw []byte) (*Catalog, error) {
@@ -314,23 +314,5 @@ func (c *Catalog) Names() []string {
 }
 
 func yamlError(path string, err error) error {
-	var te *yaml.TypeError
-	msgs := []string{err.Error()}
-	if errors.As(err, &te) {
-		msgs = te.Errors
-	}
-	for i, m := range msgs {
-		m = strings.TrimPrefix(m, "yaml: ")
-		m = strings.Replace(m, "field ", "unknown key ", 1)
-		m = strings.Replace(m, " not found in type catalog.fileService", "", 1)
-		m = strings.Replace(m, " not found in type catalog.file", "", 1)
-		m = strings.Replace(m, " not found in type catalog.fileDefaults", "", 1)
-		if sm := lineRE.FindStringSubmatch(m); sm != nil {
-			m = path + ":" + sm[1] + ": " + m[len(sm[0]):]
-		} else {
-			m = path + ": " + m
-		}
-		msgs[i] = m
-	}
-	return fmt.Errorf("%w: %s", ErrInvalid, strings.Join(msgs, "; "))
+	return fmt.Errorf("%w: %s", ErrInvalid, yamlerr.Join(path, err, "key"))
 }

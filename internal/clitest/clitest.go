@@ -3,10 +3,12 @@
 package clitest
 
 import (
+	"bytes"
 	"errors"
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -58,4 +60,23 @@ func NoDeps(t *testing.T, forbidden ...string) {
 			}
 		}
 	}
+}
+
+// Buffer is a bytes.Buffer safe for a running process to write while the
+// test reads it.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

@@ -4,16 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
-)
 
-// typeNoise is yaml.v3's Go type in "field x not found in type ...".
-var typeNoise = regexp.MustCompile(` not found in type .*$`)
+	"github.com/dockwright/dockwright/internal/yamlerr"
+)
 
 // Errors returned by this package; callers use errors.Is.
 var (
@@ -301,29 +299,5 @@ func typeName(v any) string {
 
 // yamlErr makes "file:line: message" from a yaml.v3 error.
 func yamlErr(path string, err error) error {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		var msgs []string
-		for _, m := range te.Errors {
-			m = typeNoise.ReplaceAllString(m, "")
-			m = strings.Replace(m, "field ", "unknown key ", 1)
-			if rest, ok := strings.CutPrefix(m, "line "); ok {
-				if i := strings.Index(rest, ": "); i > 0 {
-					m = path + ":" + rest[:i] + ": " + rest[i+2:]
-				}
-			}
-			msgs = append(msgs, m)
-		}
-		return fmt.Errorf("%w: %s", ErrInvalid, strings.Join(msgs, "; "))
-	}
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if strings.HasPrefix(msg, "line ") {
-		rest := strings.TrimPrefix(msg, "line ")
-		if i := strings.Index(rest, ": "); i > 0 {
-			if _, e := strconv.Atoi(rest[:i]); e == nil {
-				return fmt.Errorf("%w: %s:%s: %s", ErrInvalid, path, rest[:i], rest[i+2:])
-			}
-		}
-	}
-	return fmt.Errorf("%w: %s: %s", ErrInvalid, path, msg)
+	return fmt.Errorf("%w: %s", ErrInvalid, yamlerr.Join(path, err, "key"))
 }

@@ -7,12 +7,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/dockwright/dockwright/internal/yamlerr"
 )
 
 // ConfigEnv is the environment variable that names the config file when
@@ -333,11 +334,6 @@ func LoadConfig(path string) (*Config, error) {
 	return ParseConfig(path, raw)
 }
 
-var (
-	yamlLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
-	goTypeRE   = regexp.MustCompile(` in type inventory\.\w+`)
-)
-
 // ParseConfig parses and validates config bytes; path is used in errors.
 func ParseConfig(path string, raw []byte) (*Config, error) {
 	cfg := &Config{Path: path, Raw: raw}
@@ -368,26 +364,7 @@ func ParseConfig(path string, raw []byte) (*Config, error) {
 
 // yamlError turns yaml.v3 errors into "file:line: message" lines.
 func yamlError(path string, err error) error {
-	var te *yaml.TypeError
-	var msgs []string
-	if errors.As(err, &te) {
-		msgs = te.Errors
-	} else {
-		msgs = []string{err.Error()}
-	}
-	for i, m := range msgs {
-		m = strings.TrimPrefix(m, "yaml: ")
-		m = goTypeRE.ReplaceAllString(m, "")
-		m = strings.Replace(m, "field ", "unknown option ", 1)
-		m = strings.Replace(m, " not found", "", 1)
-		if sm := yamlLineRE.FindStringSubmatch(m); sm != nil {
-			m = path + ":" + sm[1] + ": " + m[len(sm[0]):]
-		} else {
-			m = path + ": " + m
-		}
-		msgs[i] = m
-	}
-	return fmt.Errorf("%w: %s", ErrInvalidConfig, strings.Join(msgs, "; "))
+	return fmt.Errorf("%w: %s", ErrInvalidConfig, yamlerr.Join(path, err, "option"))
 }
 
 // errorf returns an invalid-config error at a line of the file.

@@ -17,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/dockwright/dockwright/internal/pluginexec"
+	"github.com/dockwright/dockwright/internal/yamlerr"
 )
 
 // Env names the notifiers file when no flag does.
@@ -67,7 +68,7 @@ func Load(path string, log *slog.Logger) (*Notifiers, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s", yamlerr.Join(path, err, "key"))
 	}
 	for _, s := range f.Notifiers {
 		if s.Name == "" {

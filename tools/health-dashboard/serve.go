@@ -10,6 +10,7 @@ import (
 
 	"github.com/dockwright/dockwright/internal/catalog"
 	"github.com/dockwright/dockwright/internal/cmdutil"
+	"github.com/dockwright/dockwright/internal/cmdutil/notifyflag"
 	"github.com/dockwright/dockwright/internal/health"
 	"github.com/dockwright/dockwright/internal/notify"
 )
@@ -35,7 +36,7 @@ metrics to --statsd (UDP) as PREFIX.ENV.SERVICE.KIND.TARGET.up (gauge) and
 			&cli.IntFlag{Name: "retries", Usage: "retries within a round", Value: 1},
 			&cli.IntFlag{Name: "down-after", Usage: "failed rounds in a row before a target is down (before: flaky)", Value: 2},
 			&cli.StringFlag{Name: "webhook", Usage: "POST state changes as JSON to `URL`"},
-			&cli.StringFlag{Name: "notify", Usage: "notifier plugins `FILE` told every state change (health.changed)", EnvVars: []string{notify.Env}},
+			notifyflag.Flag("every state change (health.changed)"),
 			&cli.StringFlag{Name: "statsd", Usage: "send metrics to StatsD at `HOST:PORT` (UDP)"},
 			&cli.StringFlag{Name: "statsd-prefix", Usage: "metric name `PREFIX`", Value: "dockwright.health"},
 		},
@@ -71,11 +72,9 @@ func serve(cliContext *cli.Context) error {
 	if u := cliContext.String("webhook"); u != "" {
 		notifiers = append(notifiers, health.Webhook{URL: u})
 	}
-	if f := cliContext.String("notify"); f != "" {
-		n, err := notify.Load(f, log)
-		if err != nil {
-			return cmdutil.Usage(err)
-		}
+	if n, err := notifyflag.Load(cliContext); err != nil {
+		return err
+	} else if len(n.Specs) > 0 {
 		notifiers = append(notifiers, pluginNotifier{n})
 	}
 	if len(notifiers) > 0 {
@@ -110,7 +109,11 @@ type pluginNotifier struct{ n *notify.Notifiers }
 
 func (p pluginNotifier) Notify(ctx context.Context, e health.Event) error {
 	details, _ := json.Marshal(e)
+	summary := fmt.Sprintf("%s %s: %s -> %s", e.Target.Service, e.Target.URL, e.From, e.To)
+	if e.Error != "" {
+		summary += " (" + e.Error + ")"
+	}
 	p.n.Emit(ctx, notify.Event{Kind: "health.changed", Source: "health-dashboard", Service: e.Target.Service, Env: e.Target.Env,
-		Time: e.At, Details: details, Summary: fmt.Sprintf("%s %s: %s -> %s %s", e.Target.Service, e.Target.URL, e.From, e.To, e.Error)})
+		Time: e.At, Details: details, Summary: summary})
 	return nil
 }

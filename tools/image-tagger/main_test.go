@@ -22,6 +22,7 @@ func TestMain(m *testing.M) {
 // promote); $REGISTRY_V2 (2.8) holds web too; $IMAGE is a local image in
 // the real Docker Engine (also tagged $CANDIDATE), removed afterwards; $AUTH_REGISTRY (2.8, basic
 // auth jenkins:s3cret) holds web, and $DOCKER_CONFIG has no credentials.
+// $NOTIFY is a notifiers file whose webhook writes $WORK/events.jsonl.
 func TestScripts(t *testing.T) {
 	v3 := rt.Start(t, rt.V3)
 	v2 := rt.Start(t, rt.V2)
@@ -29,7 +30,9 @@ func TestScripts(t *testing.T) {
 	rt.Service(t, v3.Host, "web", 12)
 	rt.Service(t, v3.Host, "promo", 6)
 	rt.Service(t, v3.Host, "promo2", 6)
+	rt.Service(t, v3.Host, "notified", 4)
 	rt.Service(t, v2.Host, "web", 12)
+	kit := clitest.BuildNotifyKit(t)
 	e := dockertest.New(t)
 	img := e.Image("push", e.Repo("candidate")+":latest")
 	withDockerConfig(t, `{"auths":{"`+auth.Host+`":{"auth":"amVua2luczpzM2NyZXQ="}}}`, func() {
@@ -38,6 +41,9 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
+			if err := kit.Setup(env); err != nil {
+				return err
+			}
 			env.Setenv("REGISTRY", v3.Host)
 			env.Setenv("REGISTRY_V2", v2.Host)
 			env.Setenv("AUTH_REGISTRY", auth.Host)

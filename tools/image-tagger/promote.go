@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/dockwright/dockwright/internal/cmdutil"
+	"github.com/dockwright/dockwright/internal/cmdutil/notifyflag"
 	"github.com/dockwright/dockwright/internal/cmdutil/regflags"
 	"github.com/dockwright/dockwright/internal/imagetag"
 	"github.com/dockwright/dockwright/internal/notify"
@@ -22,7 +23,7 @@ func promoteCommand() *cli.Command {
 		ArgsUsage: "SERVICE BUILD",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "env", Usage: "environment `ENV` to promote to (required)"},
-			&cli.StringFlag{Name: "notify", Usage: "notifier plugins `FILE` told about the promotion", EnvVars: []string{notify.Env}},
+			notifyflag.Flag("about the promotion (promotion)"),
 			&cli.BoolFlag{Name: "no-record", Usage: "do not write the promotion record ENV.BUILD.TIME (one request less; the promotion will not show in history)"},
 		},
 		Action: promote,
@@ -56,6 +57,10 @@ func promote(cliContext *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	notifiers, err := notifyflag.Load(cliContext)
+	if err != nil {
+		return err
+	}
 	var p *registry.Promotion
 	if cliContext.Bool("no-record") {
 		p, err = s.Client.PromoteUnrecorded(cliContext.Context, repo, s.Scheme, build, env)
@@ -65,15 +70,9 @@ func promote(cliContext *cli.Context) error {
 	if p == nil {
 		return regflags.ExitCode(err)
 	}
-	if log, lerr := cmdutil.Logger(cliContext); lerr == nil {
-		if n, nerr := notify.Load(cliContext.String("notify"), log); nerr == nil {
-			details, _ := json.Marshal(p)
-			n.Emit(cliContext.Context, notify.Event{Kind: "promotion", Source: "image-tagger", Service: cliContext.Args().First(), Env: env,
-				Details: details, Summary: fmt.Sprintf("%s build %d promoted to %s", p.Repository, p.Build, env)})
-		} else {
-			log.Warn("notifiers not loaded", "err", nerr)
-		}
-	}
+	details, _ := json.Marshal(p)
+	notifiers.Emit(cliContext.Context, notify.Event{Kind: "promotion", Source: "image-tagger", Service: cliContext.Args().First(), Env: env,
+		Details: details, Summary: fmt.Sprintf("%s build %d promoted to %s", p.Repository, p.Build, env)})
 	w := cliContext.App.Writer
 	if format == cmdutil.FormatJSON {
 		if werr := cmdutil.WriteJSON(w, p); werr != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/dockwright/dockwright/internal/cmdutil"
+	"github.com/dockwright/dockwright/internal/cmdutil/notifyflag"
 	"github.com/dockwright/dockwright/internal/docker"
 	"github.com/dockwright/dockwright/internal/notify"
 	"github.com/dockwright/dockwright/internal/retention"
@@ -54,7 +55,7 @@ func newApp() *cli.App {
 		&cli.StringFlag{Name: "lock-file", Usage: "host lock `PATH` shared with the deploy role (flock)", Value: retention.DefaultLockFile, EnvVars: []string{"DOCKWRIGHT_LOCK_FILE"}},
 		&cli.DurationFlag{Name: "lock-timeout", Usage: "how long to wait for the host lock", Value: 5 * time.Minute, EnvVars: []string{"DOCKWRIGHT_LOCK_TIMEOUT"}},
 		&cli.IntFlag{Name: "concurrency", Usage: "removals in flight", Value: 4},
-		&cli.StringFlag{Name: "notify", Usage: "notifier plugins `FILE` told the run's summary when something was removed", EnvVars: []string{notify.Env}},
+		notifyflag.Flag("the run's summary when something was removed or failed (retention.summary)"),
 		cmdutil.OutputFlag(),
 	)
 	app.Flags = append(app.Flags, cmdutil.SchemeFlags()...)
@@ -102,6 +103,10 @@ func run(cliContext *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	notifiers, err := notifyflag.Load(cliContext)
+	if err != nil {
+		return err
+	}
 	ctx := cliContext.Context
 	dryRun := cliContext.Bool("dry-run")
 	if !dryRun {
@@ -141,17 +146,12 @@ func run(cliContext *cli.Context) error {
 	rep.Changed = rep.Removed > 0
 	rep.BytesReclaimed = plan.BytesReclaimed(!dryRun)
 	if rep.Changed || rep.Failed > 0 {
-		log, _ := cmdutil.Logger(cliContext)
-		if n, err := notify.Load(cliContext.String("notify"), log); err == nil {
-			details, _ := json.Marshal(struct {
-				Removed, Failed int
-				Bytes           int64
-			}{rep.Removed, rep.Failed, rep.BytesReclaimed})
-			n.Emit(ctx, notify.Event{Kind: "retention.summary", Source: "keep-n-retention", Details: details,
-				Summary: fmt.Sprintf("%s: removed %d images (%s), %d failed", eng.Host, rep.Removed, mb(rep.BytesReclaimed), rep.Failed)})
-		} else {
-			log.Warn("notifiers not loaded", "err", err)
-		}
+		details, _ := json.Marshal(struct {
+			Removed, Failed int
+			Bytes           int64
+		}{rep.Removed, rep.Failed, rep.BytesReclaimed})
+		notifiers.Emit(ctx, notify.Event{Kind: "retention.summary", Source: "keep-n-retention", Details: details,
+			Summary: fmt.Sprintf("%s: removed %d images (%s), %d failed", eng.Host, rep.Removed, mb(rep.BytesReclaimed), rep.Failed)})
 	}
 	if format == cmdutil.FormatJSON {
 		if err := cmdutil.WriteJSON(w, rep); err != nil {

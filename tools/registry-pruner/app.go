@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/dockwright/dockwright/internal/cmdutil"
+	"github.com/dockwright/dockwright/internal/cmdutil/notifyflag"
 	"github.com/dockwright/dockwright/internal/cmdutil/regflags"
 	"github.com/dockwright/dockwright/internal/notify"
 	"github.com/dockwright/dockwright/internal/registry"
@@ -51,7 +52,7 @@ func newApp() *cli.App {
 		&cli.BoolFlag{Name: "prune-other", Usage: "also delete tags that are neither versions nor protected (git-*, feature-x...) when nothing kept shares their digest"},
 		&cli.BoolFlag{Name: "allow-empty", Usage: "allow deleting every version of a repository"},
 		&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "print the plan and stop"},
-		&cli.StringFlag{Name: "notify", Usage: "notifier plugins `FILE` (notifiers: [{name, config}]) told the run's summary", EnvVars: []string{notify.Env}},
+		notifyflag.Flag("the run's summary (prune.summary; not on --dry-run)"),
 		&cli.StringFlag{Name: "delete-by", Value: "auto", Usage: "`MODE`: tag (remove only the planned tags; Distribution v3), digest (delete the manifests; 2.8), or auto (tag where the registry can, else digest)"},
 		cmdutil.OutputFlag(),
 	)
@@ -87,6 +88,10 @@ func run(cliContext *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	notifiers, err := notifyflag.Load(cliContext)
+	if err != nil {
+		return err
+	}
 	log, _ := cmdutil.Logger(cliContext)
 	ctx := cliContext.Context
 	repos, err := scope(cliContext, s)
@@ -114,16 +119,12 @@ func run(cliContext *cli.Context) error {
 	sum := registry.Summarize(plans)
 	counts := s.Client.Counts()
 	if !dryRun {
-		if n, err := notify.Load(cliContext.String("notify"), log); err != nil {
-			log.Warn("notifiers not loaded", "err", err)
-		} else {
-			details, _ := json.Marshal(struct {
-				Summary  registry.Summary `json:"summary"`
-				Requests registry.Counts  `json:"requests"`
-			}{sum, counts})
-			n.Emit(ctx, notify.Event{Kind: "prune.summary", Source: "registry-pruner", Details: details,
-				Summary: fmt.Sprintf("%d repositories: %d manifests deleted, %d failed", sum.Repositories, sum.Deleted, sum.DeleteFailed)})
-		}
+		details, _ := json.Marshal(struct {
+			Summary  registry.Summary `json:"summary"`
+			Requests registry.Counts  `json:"requests"`
+		}{sum, counts})
+		notifiers.Emit(ctx, notify.Event{Kind: "prune.summary", Source: "registry-pruner", Details: details,
+			Summary: fmt.Sprintf("%d repositories: %d manifests deleted, %d failed", sum.Repositories, sum.Deleted, sum.DeleteFailed)})
 	}
 	if format == cmdutil.FormatJSON {
 		if err := cmdutil.WriteJSON(w, report{DryRun: dryRun, Policy: policy, Repositories: plans, Summary: sum, Requests: counts}); err != nil {

@@ -21,6 +21,7 @@ func TestMain(m *testing.M) {
 // staging on build n): on $REGISTRY (v3) and $REGISTRY_V2 (2.8), and
 // $CATALOG_REGISTRY (v3) holds only catalog-a and catalog-b for the
 // _catalog scope. $AUTH_REGISTRY needs credentials the scripts lack.
+// $NOTIFY is a notifiers file whose webhook writes $WORK/events.jsonl.
 func TestScripts(t *testing.T) {
 	v3 := rt.Start(t, rt.V3)
 	v2 := rt.Start(t, rt.V2)
@@ -38,12 +39,17 @@ func TestScripts(t *testing.T) {
 	} {
 		rt.Service(t, r.host, r.repo, r.n)
 	}
+	rt.Service(t, v3.Host, "notified", 6)
+	kit := clitest.BuildNotifyKit(t)
 	rt.Push(t, v3.Host, "refuse", rt.Image(t), "1")
 	rt.Push(t, v3.Host, "refuse", rt.Image(t), "2")
 	rt.Push(t, v3.Host, "refuse", rt.Image(t), "3")
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
+			if err := kit.Setup(env); err != nil {
+				return err
+			}
 			env.Setenv("REGISTRY", v3.Host)
 			env.Setenv("REGISTRY_V2", v2.Host)
 			env.Setenv("CATALOG_REGISTRY", whole.Host)
