@@ -18,6 +18,8 @@ import (
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/client"
+
+	"github.com/dockwright/dockwright/internal/clitest"
 )
 
 // registry is the demo's registry address (demo.sh writes it).
@@ -124,6 +126,11 @@ func TestMainJobEndToEnd(t *testing.T) {
 	}
 
 	env := demoEnv(t, root)
+	// Deploy events reach a notifier plugin (the shipped notify-webhook,
+	// through dockwright-plugin-host emit) from the Ansible runs below.
+	kit := clitest.BuildNotifyKit(t)
+	hook := kit.Hook(t)
+	env = append(env, "DOCKWRIGHT_PLUGIN_DIR="+kit.PluginDir)
 	make := func(args ...string) ([]byte, error) {
 		c := exec.Command("make", append([]string{"-s", "-C", filepath.Join(root, "examples/hello-svc"),
 			"SERVICE=hello-api", "REGISTRY=" + registry, "INVENTORY=" + root + "/bin/ec2-inventory",
@@ -152,7 +159,7 @@ func TestMainJobEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, err = make("docker-deploy", "BUILD_NUMBER=5", "ENV=dev",
-		"ANSIBLE_OPTS=-e dockwright_bin="+root+"/bin -e lock_file="+root+"/.demo/dockwright.lock -e container_per_host=true -e @"+failVars)
+		"ANSIBLE_OPTS=-e dockwright_bin="+root+"/bin -e lock_file="+root+"/.demo/dockwright.lock -e container_per_host=true -e @"+failVars+" -e notify_file="+hook.File)
 	if err == nil {
 		t.Fatalf("a deploy with a failing health check succeeded:\n%s", tail(out))
 	}
@@ -161,12 +168,24 @@ func TestMainJobEndToEnd(t *testing.T) {
 	if a != "5" || b != "4" {
 		t.Errorf("after the failed rollout: first host runs %q, second %q; want 5 (the failing batch) and 4 (untouched)", a, b)
 	}
+	// The notifiers heard it start once and fail on the first host.
+	if k := strings.Join(hook.Kinds(), " "); k != "deploy.started deploy.failed" {
+		t.Errorf("events of the failed deploy: %s, want deploy.started deploy.failed", k)
+	} else {
+		ev := hook.Events()
+		if s := ev[0]["summary"]; s != "deploying hello-api build 5 to dev (2 hosts)" {
+			t.Errorf("deploy.started summary = %q", s)
+		}
+		if s, _ := ev[1]["summary"].(string); !strings.HasPrefix(s, "hello-api deploy of build 5 failed on 127.0.0.13 in dev: ") || ev[1]["source"] != "ansible" {
+			t.Errorf("deploy.failed = %v", ev[1])
+		}
+	}
 
 	// An explicit rollback target: build 2, which the hosts kept (the
 	// registry no longer has it), on the dev hosts of hello-svc only.
 	rb := exec.Command("make", "-s", "-C", filepath.Join(root, "examples/hello-svc"), "rollback",
 		"SERVICE=hello-svc", "ENV=dev", "BUILD=2", "REGISTRY="+registry, "INVENTORY="+root+"/bin/ec2-inventory",
-		"CATALOG="+root+"/.demo/services.yml", "ANSIBLE_OPTS=-e dockwright_bin="+root+"/bin -e lock_file="+root+"/.demo/dockwright.lock -e container_per_host=true")
+		"CATALOG="+root+"/.demo/services.yml", "ANSIBLE_OPTS=-e dockwright_bin="+root+"/bin -e lock_file="+root+"/.demo/dockwright.lock -e container_per_host=true -e notify_file="+hook.File)
 	rb.Env = env
 	if out, err := rb.CombinedOutput(); err != nil {
 		t.Fatalf("make rollback BUILD=2: %v\n%s", err, tail(out))
@@ -179,6 +198,12 @@ func TestMainJobEndToEnd(t *testing.T) {
 	}
 	if b := got["demo-hello-svc-127-0-0-21"]["io.dockwright.build"]; b != "3" {
 		t.Errorf("staging moved to %q during a dev rollback", b)
+	}
+	// Two batches, one started and one finished event.
+	if k := strings.Join(hook.Kinds(), " "); k != "deploy.started deploy.failed deploy.started deploy.finished" {
+		t.Errorf("events after the rollback: %s, want the failed deploy's, then deploy.started deploy.finished", k)
+	} else if s := hook.Events()[2]["summary"]; s != "rolling hello-svc back in dev to build 2 (2 hosts)" {
+		t.Errorf("rollback deploy.started summary = %q", s)
 	}
 
 	// An inventory that fails makes the deploy fail, not run on no hosts.
