@@ -2,6 +2,7 @@
 #
 #   make test    unit + integration tests (-race), real Ansible included
 #   make build   every tools/<name> into bin/<name>
+#   make plugins the shipped plugins into bin/plugins/
 #   make lint    gofmt, go vet, staticcheck
 #   make bench   Go benchmarks and bench/*.sh (see docs/benchmarks.md)
 
@@ -16,12 +17,12 @@ STATICCHECK_VERSION := v0.8.2
 # (keep in step with internal/registrytest.V3Version).
 REGISTRY_V3 := v3.1.2
 
-.PHONY: all build test test-deps fuzz lint bench proto demo demo-clean clean help
+.PHONY: all build plugins test test-deps fuzz lint bench proto demo demo-clean clean help
 
 all: build
 
 help:
-	@echo "targets: build test lint bench demo clean"
+	@echo "targets: build plugins test lint bench demo clean"
 
 build: $(addprefix bin/,$(BINS))
 
@@ -29,6 +30,14 @@ bin/%: FORCE
 	$(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $@ ./tools/$*
 
 FORCE:
+
+# plugins builds the shipped plugins (plugins/<kind>-<name>) into
+# bin/plugins/dockwright-plugin-<kind>-<name>: DOCKWRIGHT_PLUGIN_DIR=bin/plugins.
+PLUGINS := $(filter-out sdk README.md,$(notdir $(wildcard plugins/*)))
+plugins: $(addprefix bin/plugins/dockwright-plugin-,$(PLUGINS))
+
+bin/plugins/dockwright-plugin-%: FORCE
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./plugins/$*
 
 # test-deps checks what the tests run for real and installs it when it can
 # (root with apt-get, as on CI); otherwise it says exactly what is missing.

@@ -38,6 +38,10 @@ STATE          ?= .dockwright
 export ANSIBLE_CONFIG ?= $(ANSIBLE_DIR)/ansible.cfg
 # The catalog, when the file exists, for every dockwright binary.
 export DOCKWRIGHT_CATALOG := $(if $(wildcard $(CATALOG)),$(abspath $(CATALOG)))
+# A notifiers file (docs/plugins.md): image-tagger promote and the Ansible
+# deploy and rollback tell its plugins what happened.
+NOTIFY         ?= $(DOCKWRIGHT_NOTIFY)
+export DOCKWRIGHT_NOTIFY := $(if $(NOTIFY),$(abspath $(NOTIFY)))
 
 .PHONY: help docker-build docker-push docker-deploy promote rollback versions docker-prebuild _need-build
 
@@ -49,7 +53,7 @@ help:
 	@echo "  make promote BUILD=N ENV=staging  point ENV at build N in the registry and deploy it"
 	@echo "  make rollback ENV=dev [BUILD=N]   back to the previous build kept on the hosts, or to N"
 	@echo "  make versions                     builds in the registry, newest first, with env tags"
-	@echo "variables: SERVICE REGISTRY BUILD_NUMBER GIT_COMMIT ENV BASE_IMAGE DOCKWRIGHT DOCKWRIGHT_BIN ANSIBLE_DIR CATALOG INVENTORY"
+	@echo "variables: SERVICE REGISTRY BUILD_NUMBER GIT_COMMIT ENV BASE_IMAGE DOCKWRIGHT DOCKWRIGHT_BIN ANSIBLE_DIR CATALOG INVENTORY NOTIFY ANSIBLE_OPTS"
 
 # A service can add to docker-prebuild (double colon: `docker-prebuild::`) to
 # compile what its Dockerfile copies.
