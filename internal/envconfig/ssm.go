@@ -3,11 +3,14 @@ package envconfig
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/dockwright/dockwright/internal/awslog"
 )
 
 // SSMBatch is how many names one GetParameters call takes (the API's limit).
@@ -20,6 +23,9 @@ const SSMBatch = 10
 type SSMResolver struct {
 	// Calls counts GetParameters calls (tests, benchmarks).
 	Calls int
+	// Log receives the SDK's own log lines at debug level (nil: dropped);
+	// they never reach the container's stderr.
+	Log *slog.Logger
 }
 
 // ssmName maps a reference's path to a parameter name.
@@ -38,7 +44,7 @@ func (s *SSMResolver) Resolve(ctx context.Context, refs []Ref) (map[string]strin
 	}
 	out := map[string]string{}
 	for region, rs := range byRegion {
-		var opts []func(*config.LoadOptions) error
+		opts := []func(*config.LoadOptions) error{config.WithLogger(awslog.Logger(s.Log))}
 		if region != "" {
 			opts = append(opts, config.WithRegion(region))
 		}

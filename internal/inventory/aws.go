@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 
@@ -12,18 +13,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/dockwright/dockwright/internal/awslog"
 )
 
 // Accounts builds the EC2 clients for the config with the SDK's default
 // credential chain (environment, profile, SSO, instance role), the config's
 // profile and region, endpoint_url or the SDK's AWS_ENDPOINT_URL_EC2 /
 // AWS_ENDPOINT_URL, adaptive retries, and one account per assumed role.
-func Accounts(ctx context.Context, cfg *Config) ([]Account, error) {
+// The SDK's own log lines go to log at debug level, never to stderr.
+func Accounts(ctx context.Context, cfg *Config, log *slog.Logger) ([]Account, error) {
 	attempts := cfg.MaxAttempts
 	if attempts == 0 {
 		attempts = 5
 	}
 	opts := []func(*config.LoadOptions) error{
+		config.WithLogger(awslog.Logger(log)),
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
 				o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) { so.MaxAttempts = attempts })

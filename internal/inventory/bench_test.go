@@ -19,7 +19,7 @@ func fetched5000(b *testing.B) (*Config, []Instance) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	accts, err := Accounts(context.Background(), cfg)
+	accts, err := Accounts(context.Background(), cfg, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func BenchmarkBuildAndWrite5000(b *testing.B) {
 // Instance) from an in-process fake endpoint, for scale.
 func BenchmarkFetch5000(b *testing.B) {
 	cfg, _ := fetched5000(b)
-	accts, err := Accounts(context.Background(), cfg)
+	accts, err := Accounts(context.Background(), cfg, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

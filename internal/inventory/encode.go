@@ -117,6 +117,10 @@ type jsonWriter struct {
 	w   io.Writer
 	buf []byte
 	err error
+	// order remembers the sorted keys of the last object written under
+	// each parent key: hosts' variables mostly share their key sets, so
+	// checking that the map holds exactly those keys replaces a sort.
+	order map[string][]string
 }
 
 func (j *jsonWriter) raw(s string) {
@@ -162,12 +166,11 @@ func (j *jsonWriter) strings(l []string) {
 	j.buf = append(j.buf, ']')
 }
 
-func (j *jsonWriter) object(m map[string]any) {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+func (j *jsonWriter) object(m map[string]any) { j.objectUnder("", m) }
+
+// objectUnder writes m, the value of key parent ("" at the top).
+func (j *jsonWriter) objectUnder(parent string, m map[string]any) {
+	keys := j.sortedKeys(parent, m)
 	j.buf = append(j.buf, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -175,9 +178,40 @@ func (j *jsonWriter) object(m map[string]any) {
 		}
 		j.str(k)
 		j.buf = append(j.buf, ':')
-		j.value(m[k])
+		if sub, ok := m[k].(map[string]any); ok {
+			j.objectUnder(k, sub)
+		} else {
+			j.value(m[k])
+		}
 	}
 	j.buf = append(j.buf, '}')
+}
+
+// sortedKeys returns m's keys in order, reusing the previous order seen
+// under the same parent key when m has exactly those keys.
+func (j *jsonWriter) sortedKeys(parent string, m map[string]any) []string {
+	if prev, ok := j.order[parent]; ok && len(prev) == len(m) {
+		same := true
+		for _, k := range prev {
+			if _, ok := m[k]; !ok {
+				same = false
+				break
+			}
+		}
+		if same {
+			return prev
+		}
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if j.order == nil {
+		j.order = map[string][]string{}
+	}
+	j.order[parent] = keys
+	return keys
 }
 
 func (j *jsonWriter) value(v any) {

@@ -32,7 +32,7 @@ func fetchWith(t *testing.T, srv *ec2fake.Server, yml string) ([]Instance, error
 	cfg := mustParse(t, yml)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	accts, err := Accounts(ctx, cfg)
+	accts, err := Accounts(ctx, cfg, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +208,7 @@ func TestFetchEndpointURLFromConfig(t *testing.T) {
 	sdkEnv(t, "http://127.0.0.1:1") // env points nowhere; config wins
 	t.Setenv("AWS_ENDPOINT_URL", "")
 	cfg := mustParse(t, "regions: [us-east-1]\nendpoint_url: "+srv.URL+"\n")
-	accts, err := Accounts(context.Background(), cfg)
+	accts, err := Accounts(context.Background(), cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

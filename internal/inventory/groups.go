@@ -79,6 +79,10 @@ type program struct {
 	line int
 	src  string
 	prog *vm.Program
+	// path is src split at its dots when src is only a variable path
+	// (tags.Service, placement.availability_zone): run looks it up in the
+	// maps directly and leaves everything else to expr.
+	path []string
 }
 
 func compile(c *Config, what string, e Expr) (program, error) {
@@ -86,7 +90,50 @@ func compile(c *Config, what string, e Expr) (program, error) {
 	if err != nil {
 		return program{}, c.errorf(e.Line, "%s: expression %q: %v", what, e.Src, oneLine(err.Error()))
 	}
-	return program{what: what, line: e.Line, src: e.Src, prog: p}, nil
+	return program{what: what, line: e.Line, src: e.Src, prog: p, path: varPath(e.Src)}, nil
+}
+
+// varPath splits a bare variable path ("tags.Service") into its names; nil
+// for any other expression, or names expr reads as something else.
+func varPath(src string) []string {
+	parts := strings.Split(src, ".")
+	for _, p := range parts {
+		if p == "" || !isIdent(p) {
+			return nil
+		}
+		switch p {
+		case "true", "false", "nil", "not", "and", "or", "in", "matches", "contains", "startsWith", "endsWith", "let", "if", "else", "$env":
+			return nil
+		}
+	}
+	return parts
+}
+
+func isIdent(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// lookup follows path through nested maps; ok is false when a name is
+// missing or a step is not a map (expr then decides what that means).
+func lookup(env map[string]any, path []string) (v any, ok bool) {
+	m := env
+	for i, name := range path {
+		if v, ok = m[name]; !ok {
+			return nil, false
+		}
+		if i < len(path)-1 {
+			if m, ok = v.(map[string]any); !ok {
+				return nil, false
+			}
+		}
+	}
+	return v, true
 }
 
 func oneLine(s string) string {
@@ -95,6 +142,11 @@ func oneLine(s string) string {
 }
 
 func (p program) run(c *Config, env map[string]any, host string) (any, error) {
+	if p.path != nil {
+		if v, ok := lookup(env, p.path); ok {
+			return v, nil
+		}
+	}
 	v, err := expr.Run(p.prog, env)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s:%d: %s: expression %q on host %q: %v", ErrExpression, c.Path, p.line, p.what, p.src, host, oneLine(err.Error()))

@@ -22,7 +22,7 @@ type Options struct {
 	Getenv       func(string) string // nil means os.Getenv; used for the cache key
 	Now          func() time.Time
 	// Accounts builds the EC2 clients; nil means the AWS SDK (Accounts).
-	Accounts func(context.Context, *Config) ([]Account, error)
+	Accounts func(context.Context, *Config, *slog.Logger) ([]Account, error)
 	Log      *slog.Logger
 }
 
@@ -49,7 +49,7 @@ func Run(ctx context.Context, stdout io.Writer, o Options) error {
 			return output(stdout, data, nil, o)
 		}
 	}
-	accounts, err := o.Accounts(ctx, o.Config)
+	accounts, err := o.Accounts(ctx, o.Config, o.Log)
 	if err != nil {
 		return err
 	}
