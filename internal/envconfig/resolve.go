@@ -116,7 +116,7 @@ func DefaultResolvers(environ []string, dir string) map[string]Resolver {
 	return map[string]Resolver{
 		"env":    EnvResolver{Environ: environ},
 		"file":   FileResolver{Dir: dir},
-		"awsssm": &SSMResolver{},
+		"awsssm": SSMResolver(),
 	}
 }
 
@@ -281,11 +281,12 @@ func (b *Bundle) overrides(c *Config, o Options, known func(string) bool) error 
 		if !known(p) {
 			c.Unknown = append(c.Unknown, fmt.Sprintf("%s ($%s)", p, k))
 		}
+		old, _ := Get(c.Values, p)
 		if err := set(c.Values, p, val); err != nil {
 			errs = append(errs, fmt.Errorf("$%s: %v", k, err))
 			continue
 		}
-		dropOrigins(c.Origins, p)
+		dropOrigins(c.Origins, p, old)
 		c.Origins[p] = Origin{Layer: "env", Var: k}
 	}
 	if len(errs) > 0 {

@@ -167,8 +167,8 @@ func mergeAt(dst map[string]any, origins map[string]Origin, src *layer, at strin
 	for k, sv := range values {
 		p := join(at, k)
 		if _, del := sv.(deleted); del {
+			dropOrigins(origins, p, dst[k])
 			delete(dst, k)
-			dropOrigins(origins, p)
 			origins[p] = Origin{Layer: src.name + " (deleted)", File: src.origins[p].File, Line: src.origins[p].Line, Column: src.origins[p].Column}
 			continue
 		}
@@ -179,13 +179,9 @@ func mergeAt(dst map[string]any, origins map[string]Origin, src *layer, at strin
 				continue
 			}
 		}
-		dropOrigins(origins, p)
+		dropOrigins(origins, p, dst[k])
 		dst[k] = strip(sv)
-		for op, o := range src.origins {
-			if op == p || strings.HasPrefix(op, p+".") {
-				origins[op] = o
-			}
-		}
+		copyOrigins(origins, src.origins, p, sv)
 	}
 }
 
@@ -203,10 +199,33 @@ func strip(v any) any {
 	return v
 }
 
-func dropOrigins(origins map[string]Origin, p string) {
-	for op := range origins {
-		if op == p || strings.HasPrefix(op, p+".") {
-			delete(origins, op)
+// dropOrigins forgets the origins of p and of everything under old, the
+// value at p being replaced (the tree's shape gives the paths, so merging
+// stays linear in the size of the layers).
+func dropOrigins(origins map[string]Origin, p string, old any) {
+	delete(origins, p)
+	eachChild(p, old, func(cp string, c any) { dropOrigins(origins, cp, c) })
+}
+
+// copyOrigins copies the origins of p and of everything under v from src.
+func copyOrigins(origins, src map[string]Origin, p string, v any) {
+	if o, ok := src[p]; ok {
+		origins[p] = o
+	}
+	eachChild(p, v, func(cp string, c any) { copyOrigins(origins, src, cp, c) })
+}
+
+// eachChild calls f with the path and value of each map entry or list
+// element directly under v (at path p).
+func eachChild(p string, v any, f func(string, any)) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, c := range x {
+			f(p+"."+k, c)
+		}
+	case []any:
+		for i, c := range x {
+			f(p+"."+strconv.Itoa(i), c)
 		}
 	}
 }

@@ -1,7 +1,9 @@
 // Command dockwright-plugin-host runs dockwright plugins (secrets-resolve,
-// inventory-list, notify) for the binaries that must start fast: they execute it only when their configuration
-// names plugins, so the gRPC and go-plugin code stays out of their own
-// start-up. It reads one JSON request on stdin and writes one JSON answer
+// inventory-list, notify, emit) for the binaries that must start fast: they
+// execute it only when their configuration names plugins, so the gRPC and
+// go-plugin code stays out of their own start-up. It also holds the AWS SSM
+// resolver of env-config-resolver (secrets-resolve with "builtin":
+// "awsssm"), which keeps the AWS SDK out of that binary. It reads one JSON request on stdin and writes one JSON answer
 // on stdout:
 //
 //	echo '{"spec": {"name": "dotenv", "config": {"path": "s.env"}}, "refs": ["ref+dotenv://DB"]}' |
@@ -20,6 +22,8 @@ import (
 	"time"
 
 	"github.com/dockwright/dockwright/internal/cmdutil"
+	"github.com/dockwright/dockwright/internal/envconfig"
+	"github.com/dockwright/dockwright/internal/envconfig/awsssm"
 	"github.com/dockwright/dockwright/internal/notify"
 	"github.com/dockwright/dockwright/internal/pluginhost"
 	"github.com/dockwright/dockwright/plugins/sdk"
@@ -33,8 +37,12 @@ type Request struct {
 		Config  map[string]string `json:"config"`
 		Timeout string            `json:"timeout"`
 	} `json:"spec"`
-	Refs  []string   `json:"refs"`
-	Event *sdk.Event `json:"event"`
+	// Builtin (secrets-resolve) names a resolver built into the helper
+	// instead of a plugin: "awsssm" (AWS SSM Parameter Store), so that
+	// env-config-resolver does not link the AWS SDK.
+	Builtin string     `json:"builtin"`
+	Refs    []string   `json:"refs"`
+	Event   *sdk.Event `json:"event"`
 	// NotifiersFile (emit) names the notifiers to tell.
 	NotifiersFile string `json:"notifiers_file"`
 }
@@ -56,6 +64,9 @@ func run(ctx context.Context, args []string) error {
 	}
 	if args[0] == "emit" {
 		return emit(ctx, req)
+	}
+	if args[0] == "secrets-resolve" && req.Builtin != "" {
+		return builtin(ctx, req)
 	}
 	if req.Spec.Name == "" {
 		return cmdutil.Usagef("request: want {\"spec\": {\"name\": ...}, ...} on stdin")
@@ -138,4 +149,31 @@ func emit(ctx context.Context, req Request) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// builtin resolves references with a resolver built into the helper.
+func builtin(ctx context.Context, req Request) error {
+	if req.Builtin != "awsssm" {
+		return cmdutil.Usagef("request: unknown builtin %q (known: awsssm)", req.Builtin)
+	}
+	refs := make([]envconfig.Ref, 0, len(req.Refs))
+	for _, raw := range req.Refs {
+		r, isRef, err := envconfig.ParseRef(raw)
+		if err != nil || !isRef || r.Backend != "awsssm" {
+			return cmdutil.Usagef("request: %q is not a ref+awsssm:// reference", raw)
+		}
+		refs = append(refs, r)
+	}
+	log, err := cmdutil.NewLogger(os.Stderr, os.Getenv("DOCKWRIGHT_LOG_LEVEL"))
+	if err != nil {
+		log = cmdutil.DiscardLogger()
+	}
+	values, err := (&awsssm.Resolver{Log: log}).Resolve(ctx, refs)
+	if err != nil {
+		return err
+	}
+	if err := json.NewEncoder(os.Stdout).Encode(map[string]any{"values": values}); err != nil {
+		return fmt.Errorf("writing the answer: %w", err)
+	}
+	return nil
 }

@@ -21,8 +21,10 @@ Resolution: default.yml, then <env>.yml, then local.yml (maps deep-merged,
 lists replaced, null deletes); then APP__A__B=value overrides a.b, typed by
 the schema ("5432" becomes 5432); then values written ref+BACKEND://... are
 resolved: ref+env://VAR, ref+file://PATH[#/key], ref+awsssm://PATH (AWS SSM
-Parameter Store, decrypted, batched). Secrets are redacted in every output
-unless --show-secrets.
+Parameter Store, decrypted, batched; resolved by dockwright-plugin-host,
+which must be beside this binary or on $PATH), ref+NAME://... (secrets
+plugins, plugins.yml). Secrets are redacted in every output unless
+--show-secrets.
 
 Exit codes: 0 done; 1 a backend failed (AWS, files); 2 bad flags, unknown
 environment, malformed file (file:line:column), bad override, unresolved

@@ -15,6 +15,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/dockwright/dockwright/internal/clitest"
+	"github.com/dockwright/dockwright/internal/ssmfake"
 )
 
 func TestMain(m *testing.M) {
@@ -22,7 +23,9 @@ func TestMain(m *testing.M) {
 }
 
 // TestScripts runs testdata/script/*.txtar; each script carries its own
-// bundle and catalog.
+// bundle and catalog. dockwright-plugin-host is on $PATH (not on
+// $PATH_WITHOUT_HELPER), and the AWS SDK's environment points at an SSM
+// endpoint holding /app/db/password and /shared/api-key.
 func TestScripts(t *testing.T) {
 	// The plugin host helper and the shipped secrets-dotenv plugin, for
 	// plugin.txtar ($PATH and $DOCKWRIGHT_PLUGIN_DIR).
@@ -35,12 +38,20 @@ func TestScripts(t *testing.T) {
 			t.Fatalf("go build %s: %v\n%s", b[1], err, out)
 		}
 	}
+	// An SSM endpoint for ssm.txtar (ref+awsssm:// resolves in the helper).
+	ssm := ssmfake.Start(map[string]string{"/app/db/password": "s3cret", "/shared/api-key": "k-123"})
+	t.Cleanup(ssm.Close)
 	raw, _ := os.ReadFile(filepath.Join(plugins, "dockwright-plugin-secrets-dotenv"))
 	pin := fmt.Sprintf("%x", sha256.Sum256(raw))
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
+			env.Setenv("PATH_WITHOUT_HELPER", env.Getenv("PATH"))
 			env.Setenv("PATH", bin+string(os.PathListSeparator)+env.Getenv("PATH"))
+			for _, kv := range ssm.Env() {
+				k, v, _ := strings.Cut(kv, "=")
+				env.Setenv(k, v)
+			}
 			env.Setenv("DOCKWRIGHT_PLUGIN_DIR", plugins)
 			env.Setenv("DOTENV_SHA256", pin)
 			for _, v := range []string{"APP_ENV", "RAILS_ENV", "RACK_ENV", "NODE_ENV"} {

@@ -1,4 +1,8 @@
-package envconfig
+// Package awsssm resolves ref+awsssm://PATH references of
+// env-config-resolver bundles from AWS SSM Parameter Store. It runs in the
+// dockwright-plugin-host helper, so env-config-resolver itself links no
+// AWS SDK, no net/http and no TLS: it starts every container.
+package awsssm
 
 import (
 	"context"
@@ -11,16 +15,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/dockwright/dockwright/internal/awslog"
+	"github.com/dockwright/dockwright/internal/envconfig"
 )
 
-// SSMBatch is how many names one GetParameters call takes (the API's limit).
-const SSMBatch = 10
+// Batch is how many names one GetParameters call takes (the API's limit).
+const Batch = 10
 
-// SSMResolver resolves ref+awsssm://PATH (parameter "/PATH", decrypted)
+// Resolver resolves ref+awsssm://PATH (parameter "/PATH", decrypted)
 // and ref+awsssm://PATH?region=REGION through aws-sdk-go-v2: the default
 // credential chain, AWS_REGION, AWS_ENDPOINT_URL_SSM, the SDK's retries;
 // GetParameters in batches of 10 per region.
-type SSMResolver struct {
+type Resolver struct {
 	// Calls counts GetParameters calls (tests, benchmarks).
 	Calls int
 	// Log receives the SDK's own log lines at debug level (nil: dropped);
@@ -28,17 +33,17 @@ type SSMResolver struct {
 	Log *slog.Logger
 }
 
-// ssmName maps a reference's path to a parameter name.
-func ssmName(r Ref) string {
+// paramName maps a reference's path to a parameter name.
+func paramName(r envconfig.Ref) string {
 	if strings.HasPrefix(r.Path, "/") {
 		return r.Path
 	}
 	return "/" + r.Path
 }
 
-// Resolve implements Resolver.
-func (s *SSMResolver) Resolve(ctx context.Context, refs []Ref) (map[string]string, error) {
-	byRegion := map[string][]Ref{}
+// Resolve implements envconfig.Resolver.
+func (s *Resolver) Resolve(ctx context.Context, refs []envconfig.Ref) (map[string]string, error) {
+	byRegion := map[string][]envconfig.Ref{}
 	for _, r := range refs {
 		byRegion[r.Query.Get("region")] = append(byRegion[r.Query.Get("region")], r)
 	}
@@ -56,14 +61,14 @@ func (s *SSMResolver) Resolve(ctx context.Context, refs []Ref) (map[string]strin
 		byName := map[string][]string{}
 		var names []string
 		for _, r := range rs {
-			n := ssmName(r)
+			n := paramName(r)
 			if len(byName[n]) == 0 {
 				names = append(names, n)
 			}
 			byName[n] = append(byName[n], r.Raw)
 		}
-		for i := 0; i < len(names); i += SSMBatch {
-			batch := names[i:min(i+SSMBatch, len(names))]
+		for i := 0; i < len(names); i += Batch {
+			batch := names[i:min(i+Batch, len(names))]
 			s.Calls++
 			resp, err := client.GetParameters(ctx, &ssm.GetParametersInput{Names: batch, WithDecryption: aws.Bool(true)})
 			if err != nil {
