@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -231,7 +232,7 @@ func Parse(path string, raw []byte) (*Catalog, error) {
 				bad(k.Line, "service %q: health_check.status %d: want an HTTP status", s.Name, hc.Status)
 			}
 		}
-		if !nameRE.MatchString(s.Name) {
+		if !nameRE().MatchString(s.Name) {
 			bad(k.Line, "service name %q: want lowercase letters, digits, '-', '_' or '.'", s.Name)
 		}
 		if s.Image == "" {
@@ -241,7 +242,7 @@ func Parse(path string, raw []byte) (*Catalog, error) {
 				s.Image = c.Registry + "/" + s.Name
 			}
 		}
-		if !repoRE.MatchString(s.Image) {
+		if !repoRE().MatchString(s.Image) {
 			bad(k.Line, "service %q: image %q: want a repository without tag or digest ([HOST[:PORT]/]PATH, lowercase)", s.Name, s.Image)
 		}
 		if s.ContainerPort == 0 {
@@ -291,9 +292,11 @@ func Parse(path string, raw []byte) (*Catalog, error) {
 
 // repoRE is the repository grammar of Docker's reference package:
 // an optional registry host[:port], then lowercase path components.
-var repoRE = regexp.MustCompile(`^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$`)
+var repoRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$`)
+})
 
-var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`) })
 
 // Service returns the named service.
 func (c *Catalog) Service(name string) (Service, bool) {

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/google/jsonschema-go/jsonschema"
 	"go.yaml.in/yaml/v3"
@@ -106,9 +107,10 @@ func (s *Schema) Validate(values map[string]any) []error {
 	return out
 }
 
+// Compiled on first use: a run without a schema error never needs them.
 var (
-	ratRE   = regexp.MustCompile(`\b(-?\d+)/1\b`)
-	floatRE = regexp.MustCompile(`\b(-?\d+)\.0+\b`)
+	ratRE   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\b(-?\d+)/1\b`) })
+	floatRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\b(-?\d+)\.0+\b`) })
 )
 
 // describe turns the validator's "validating root: validating
@@ -145,7 +147,7 @@ func describe(prefix string, err error) error {
 		}
 		msg = rest[j+2:]
 	}
-	msg = floatRE.ReplaceAllString(ratRE.ReplaceAllString(msg, "$1"), "$1")
+	msg = floatRE().ReplaceAllString(ratRE().ReplaceAllString(msg, "$1"), "$1")
 	if path == "" {
 		path = "(top)"
 	}
