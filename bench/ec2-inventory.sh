@@ -37,7 +37,8 @@ hyperfine -N --warmup 3 --runs 30 "bin/ec2-inventory --list -c $out/cached.yml" 
 echo "== --help against a hello-world Go binary"
 mkdir -p "$out/hello" && printf 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n' >"$out/hello/main.go"
 (cd "$out/hello" && [ -f go.mod ] || go mod init hello >/dev/null 2>&1; go build -trimpath -ldflags '-s -w' -o ../hello-bin .)
-hyperfine -N --warmup 5 --runs 100 "$out/hello-bin" "bin/ec2-inventory --help" 2>&1 | grep -E '^Benchmark|Time|±|faster'
+. bench/lib/ratio.sh
+ratio "$out/hello-bin" "bin/ec2-inventory --help" 3
 
 echo "== Ansible ingesting it: ec2-inventory vs a script that only prints the same JSON"
 printf '#!/bin/sh\ncat %s\n' "$PWD/$out/list.json" >"$out/print-inventory"; chmod +x "$out/print-inventory"

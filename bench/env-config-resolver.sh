@@ -22,11 +22,11 @@ open(f"{d}/prod.yml", "w").write("svc00:\n  key00: prod\nsvc01:\n  key01: 7\n")
 PY
 printf 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n' >"$out/hello/main.go"
 (cd "$out/hello" && printf 'module hello\n\ngo 1.21\n' >go.mod && go build -o ../hello-bin .)
-echo "== exec: 500 keys, then /bin/true"
-hyperfine -N -w 20 -r 300 '/bin/true' "bin/env-config-resolver exec --dir $out/bundle --env prod -- /bin/true" 2>&1 | grep -E 'Benchmark|Time'
-echo "== --help against hello-world"
-hyperfine -N -w 20 -r 300 "$out/hello-bin" 'bin/env-config-resolver --help' 2>&1 | grep -E 'Benchmark|Time'
+. bench/lib/ratio.sh
+echo "== exec: 500 keys, then /bin/true (what exec adds = the difference)"
+ratio /bin/true "bin/env-config-resolver exec --dir $out/bundle --env prod -- /bin/true" 3
+echo "== --help against hello-world (target: <= 2x)"
+ratio "$out/hello-bin" 'bin/env-config-resolver --help' 5
 echo "== package init (GODEBUG=inittrace=1), ms"
 GODEBUG=inittrace=1 bin/env-config-resolver --help 2>&1 >/dev/null | awk '{s+=$5} END {print "all:", s}'
-GODEBUG=inittrace=1 bin/env-config-resolver --help 2>&1 >/dev/null | awk '/aws/ {s+=$5} END {print "aws-sdk-go-v2:", s}'
 ls -la bin/env-config-resolver | awk '{print "binary bytes:", $5}'
