@@ -62,7 +62,7 @@ func Accounts(ctx context.Context, cfg *Config, log *slog.Logger) ([]Account, er
 			if api, ok := byRegion[region]; ok {
 				return api
 			}
-			api := ec2.NewFromConfig(c, ec2Opts, func(o *ec2.Options) { o.Region = region })
+			api := newEC2API(ec2.NewFromConfig(c, ec2Opts, func(o *ec2.Options) { o.Region = region }))
 			byRegion[region] = api
 			return api
 		}
@@ -95,4 +95,26 @@ func Accounts(ctx context.Context, cfg *Config, log *slog.Logger) ([]Account, er
 		accts = append(accts, Account{Label: label, Alias: sanitizeAnsible(strings.TrimSpace(r.Alias)), Client: clients(c)})
 	}
 	return accts, nil
+}
+
+// ec2API is the EC2 client as API, holding only the two operations as
+// func values. The *ec2.Client itself must not be reachable from a type
+// stored in an interface: expr calls methods by name through reflection,
+// and the linker then keeps every exported method of every such type,
+// which for the EC2 client is all ~700 operations (most of a 44 MB binary).
+type ec2API struct {
+	describeInstances func(context.Context, *ec2.DescribeInstancesInput, ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error)
+	describeRegions   func(context.Context, *ec2.DescribeRegionsInput, ...func(*ec2.Options)) (*ec2.DescribeRegionsOutput, error)
+}
+
+func newEC2API(c *ec2.Client) ec2API {
+	return ec2API{describeInstances: c.DescribeInstances, describeRegions: c.DescribeRegions}
+}
+
+func (a ec2API) DescribeInstances(ctx context.Context, in *ec2.DescribeInstancesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error) {
+	return a.describeInstances(ctx, in, optFns...)
+}
+
+func (a ec2API) DescribeRegions(ctx context.Context, in *ec2.DescribeRegionsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeRegionsOutput, error) {
+	return a.describeRegions(ctx, in, optFns...)
 }
