@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata/golden")
+	goldenfile "github.com/dockwright/dockwright/internal/golden"
+)
 
 func mustParse(t *testing.T, yml string) *Config {
 	t.Helper()
@@ -30,20 +28,7 @@ func golden(t *testing.T, name string, got []byte) {
 	if err := json.Indent(&pretty, got, "", "  "); err != nil {
 		t.Fatalf("output is not JSON: %v\n%s", err, got)
 	}
-	path := filepath.Join("testdata", "golden", name+".json")
-	if *update {
-		if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(pretty.Bytes(), want) {
-		t.Errorf("output differs from %s (run go test ./internal/inventory -update and review the diff)\ngot:\n%s", path, pretty.String())
-	}
+	goldenfile.Equal(t, filepath.Join("testdata", "golden", name+".json"), pretty.Bytes())
 }
 
 func TestBuildGolden(t *testing.T) {

@@ -1,19 +1,15 @@
 package registry
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/dockwright/dockwright/internal/golden"
 	"github.com/dockwright/dockwright/internal/imagetag"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // d is a fake digest: sha256 of a short name, readable in golden files.
 func d(s string) string { return fmt.Sprintf("sha256:%064s", s) }
@@ -152,19 +148,7 @@ func TestPlanRepoGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got = append(got, '\n')
-			golden := filepath.Join("testdata", "plans", tt.name+".json")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("plan differs from %s (go test -update rewrites it):\n%s", golden, got)
-			}
+			golden.Equal(t, filepath.Join("testdata", "plans", tt.name+".json"), got)
 			checkInvariants(t, tt.state, plan, scheme, tt.policy)
 		})
 	}

@@ -1,11 +1,8 @@
 package retention
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -13,10 +10,9 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/image"
 
+	"github.com/dockwright/dockwright/internal/golden"
 	"github.com/dockwright/dockwright/internal/imagetag"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 var t0 = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 
@@ -94,19 +90,7 @@ func TestMakePlanGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got = append(got, '\n')
-			golden := filepath.Join("testdata", "plans", tt.name+".json")
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (go test -update creates it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("plan differs from %s (go test -update rewrites it):\n%s", golden, got)
-			}
+			golden.Equal(t, filepath.Join("testdata", "plans", tt.name+".json"), got)
 			checkInvariants(t, tt.images, tt.containers, plan, tt.policy)
 		})
 	}
