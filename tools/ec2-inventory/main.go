@@ -8,9 +8,4 @@ import (
 	"github.com/dockwright/dockwright/internal/cmdutil"
 )
 
-func main() {
-	ctx, stop := cmdutil.SignalContext()
-	err := newApp().RunContext(ctx, os.Args)
-	stop()
-	os.Exit(cmdutil.Report(os.Stderr, "ec2-inventory", err))
-}
+func main() { os.Exit(cmdutil.Main("ec2-inventory", newApp())) }

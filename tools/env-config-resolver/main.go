@@ -11,10 +11,4 @@ import (
 	"github.com/dockwright/dockwright/internal/cmdutil"
 )
 
-func main() {
-	ctx, stop := cmdutil.SignalContext()
-	app := newApp()
-	err := app.RunContext(ctx, cmdutil.Intersperse(app, os.Args))
-	stop()
-	os.Exit(cmdutil.Report(os.Stderr, "env-config-resolver", err))
-}
+func main() { os.Exit(cmdutil.Main("env-config-resolver", newApp())) }

@@ -9,10 +9,4 @@ import (
 	"github.com/dockwright/dockwright/internal/cmdutil"
 )
 
-func main() {
-	ctx, stop := cmdutil.SignalContext()
-	app := newApp()
-	err := app.RunContext(ctx, cmdutil.Intersperse(app, os.Args))
-	stop()
-	os.Exit(cmdutil.Report(os.Stderr, "health-dashboard", err))
-}
+func main() { os.Exit(cmdutil.Main("health-dashboard", newApp())) }

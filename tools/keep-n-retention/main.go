@@ -9,9 +9,4 @@ import (
 	"github.com/dockwright/dockwright/internal/cmdutil"
 )
 
-func main() {
-	ctx, stop := cmdutil.SignalContext()
-	err := newApp().RunContext(ctx, os.Args)
-	stop()
-	os.Exit(cmdutil.Report(os.Stderr, "keep-n-retention", err))
-}
+func main() { os.Exit(cmdutil.Main("keep-n-retention", newApp())) }

@@ -10,10 +10,4 @@ import (
 	"github.com/dockwright/dockwright/internal/cmdutil"
 )
 
-func main() {
-	ctx, stop := cmdutil.SignalContext()
-	app := newApp()
-	err := app.RunContext(ctx, os.Args)
-	stop()
-	os.Exit(cmdutil.Report(os.Stderr, "registry-pruner", err))
-}
+func main() { os.Exit(cmdutil.Main("registry-pruner", newApp())) }
