@@ -31,7 +31,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 REGISTRY_BIN=$(command -v docker-registry || true)
 [ -n "$REGISTRY_BIN" ] || { make -s test-deps >/dev/null; REGISTRY_BIN=$ROOT/.cache/bin/registry; }
-make -s build
+make -s build plugins
 mkdir -p "$STATE"
 
 step "a real registry on $REGISTRY ($(basename "$REGISTRY_BIN"))"
@@ -99,6 +99,18 @@ YML
 run bin/env-config-resolver catalog check --catalog "$STATE/services.yml"
 
 export DOCKWRIGHT_CATALOG=$STATE/services.yml
+
+step "notifications: every deploy, promotion and prune appended to $STATE/events.jsonl"
+# The shipped notify-file plugin, found through DOCKWRIGHT_PLUGIN_DIR;
+# image-tagger, registry-pruner and the Ansible role read DOCKWRIGHT_NOTIFY.
+cat >"$STATE/notify.yml" <<YML
+notifiers:
+  - name: file
+    config: {path: $STATE/events.jsonl}
+YML
+: >"$STATE/events.jsonl"
+export DOCKWRIGHT_PLUGIN_DIR=$ROOT/bin/plugins DOCKWRIGHT_NOTIFY=$STATE/notify.yml
+echo "notifiers: $STATE/notify.yml (notify-file)"
 MAKEVARS=(REGISTRY="$REGISTRY" INVENTORY="$ROOT/bin/ec2-inventory" CATALOG="$STATE/services.yml" GIT_COMMIT=0123456789abcdef
   "ANSIBLE_OPTS=-e dockwright_bin=$ROOT/bin -e lock_file=$STATE/dockwright.lock -e container_per_host=true")
 for n in 1 2 3 4; do
@@ -123,6 +135,14 @@ run bin/keep-n-retention --service hello-svc --service hello-api --keep 3 --dry-
 step "the registry: versions, then registry-pruner --keep 2"
 run bin/image-tagger versions hello-svc --registry "$REGISTRY" -o table
 run bin/registry-pruner --registry "$REGISTRY" --keep 2 -o table
+
+step "what the notifiers heard ($STATE/events.jsonl)"
+python3 - "$STATE/events.jsonl" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    print(f"{e['kind']:<18} {e['source']:<16} {e['summary']}")
+PY
 
 step "summary: what runs where"
 docker ps --filter name=demo- --format 'table {{.Names}}\t{{.Label "io.dockwright.env"}}\t{{.Label "io.dockwright.build"}}\t{{.Ports}}\t{{.Label "io.dockwright.image"}}'

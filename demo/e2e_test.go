@@ -7,6 +7,7 @@ package demo
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -123,6 +124,31 @@ func TestMainJobEndToEnd(t *testing.T) {
 		if contains(tags, gone) {
 			t.Errorf("registry still has hello-svc:%s", gone)
 		}
+	}
+
+	// The notifiers (the shipped notify-file plugin, through
+	// DOCKWRIGHT_NOTIFY) heard every deploy play once at its start and once
+	// at its end (8 builds, the promotion's deploy, the rollback), the
+	// promotion, the prune, and keep-n-retention removing build 1 of each
+	// service when build 4 arrived (the simulated hosts run it with the
+	// control machine's environment; on real hosts it has its own).
+	kinds := map[string]int{}
+	raw, err := os.ReadFile(filepath.Join(root, ".demo/events.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var e struct{ Kind, Source, Summary string }
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("events.jsonl: %q: %v", line, err)
+		}
+		kinds[e.Kind]++
+	}
+	if want := map[string]int{"deploy.started": 10, "deploy.finished": 10, "promotion": 1, "prune.summary": 1, "retention.summary": 2}; !maps.Equal(kinds, want) {
+		t.Errorf("events heard: %v, want %v", kinds, want)
+	}
+	if !strings.Contains(string(out), "what the notifiers heard") {
+		t.Error("the demo does not show the events")
 	}
 
 	env := demoEnv(t, root)
