@@ -26,6 +26,7 @@ import (
 	"github.com/dockwright/dockwright/internal/envconfig/awsssm"
 	"github.com/dockwright/dockwright/internal/notify"
 	"github.com/dockwright/dockwright/internal/pluginhost"
+	"github.com/dockwright/dockwright/internal/version"
 	"github.com/dockwright/dockwright/plugins/sdk"
 )
 
@@ -54,9 +55,38 @@ func main() {
 	os.Exit(cmdutil.Report(os.Stderr, "dockwright-plugin-host", err))
 }
 
+// help is what --help prints.
+const help = `dockwright-plugin-host - run dockwright plugins for the binaries that must start fast
+
+USAGE:
+   dockwright-plugin-host MODE < request.json
+
+MODES:
+   secrets-resolve  {"spec": {"name", "sha256", "config", "timeout"}, "refs": [...]} -> {"values": {...}}
+                    or {"builtin": "awsssm", "refs": ["ref+awsssm://..."]} (AWS SSM Parameter Store)
+   inventory-list   {"spec": {...}} -> {"hosts": [...]}
+   notify           {"spec": {...}, "event": {...}} -> {"sent": true}
+   emit             {"notifiers_file": "notify.yml", "event": {...}}: every notifier of the file
+
+Plugins are found in $DOCKWRIGHT_PLUGIN_DIR, then ~/.local/share/dockwright/plugins,
+then /usr/local/lib/dockwright/plugins (docs/plugins.md). Diagnostics go to stderr
+($DOCKWRIGHT_LOG_LEVEL). Exit codes: 0 answered; 1 the plugin failed, crashed or
+timed out; 2 bad request, plugin not found, checksum mismatch.
+`
+
 func run(ctx context.Context, args []string) error {
+	if len(args) == 1 {
+		switch args[0] {
+		case "--help", "-h", "help":
+			_, err := fmt.Fprint(os.Stdout, help)
+			return err
+		case "--version", "-v":
+			_, err := fmt.Fprintf(os.Stdout, "dockwright-plugin-host version %s\n", version.String())
+			return err
+		}
+	}
 	if len(args) != 1 || (args[0] != "secrets-resolve" && args[0] != "inventory-list" && args[0] != "notify" && args[0] != "emit") {
-		return cmdutil.Usagef("usage: dockwright-plugin-host secrets-resolve|inventory-list|notify|emit < request.json")
+		return cmdutil.Usagef("usage: dockwright-plugin-host secrets-resolve|inventory-list|notify|emit < request.json (see --help)")
 	}
 	var req Request
 	if err := json.NewDecoder(os.Stdin).Decode(&req); err != nil {
