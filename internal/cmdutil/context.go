@@ -13,8 +13,11 @@ import (
 // network call under it stops when Jenkins aborts a build or a user presses
 // Ctrl-C. Call stop to release the signal handlers.
 func SignalContext() (ctx context.Context, stop context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	return signal.NotifyContext(context.Background(), stopSignals...)
 }
+
+// stopSignals end a run: Ctrl-C, and Jenkins aborting a build.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM}
 
 // Main runs app on os.Args (flags may follow arguments), reports its
 // error on stderr as name and returns the exit code for os.Exit. Commands
@@ -25,7 +28,7 @@ func Main(name string, app *cli.App) int {
 	stop := func() {}
 	before := app.Before
 	app.Before = func(cliContext *cli.Context) error {
-		ctx, cancel := signal.NotifyContext(cliContext.Context, os.Interrupt, syscall.SIGTERM)
+		ctx, cancel := signal.NotifyContext(cliContext.Context, stopSignals...)
 		cliContext.Context, stop = ctx, cancel
 		if before != nil {
 			return before(cliContext)

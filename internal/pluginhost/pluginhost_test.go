@@ -6,20 +6,19 @@ import (
 	"encoding/hex"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dockwright/dockwright/internal/clitest"
 )
 
 // build compiles a plugin into dir under its dockwright-plugin-... name.
 func build(t *testing.T, dir, pkg, kind, name string) string {
 	t.Helper()
 	out := filepath.Join(dir, FileName(kind, name))
-	if b, err := exec.Command("go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
-		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
-	}
+	clitest.Build(t, out, pkg)
 	return out
 }
 

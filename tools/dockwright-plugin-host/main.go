@@ -3,8 +3,8 @@
 // execute it only when their configuration names plugins, so the gRPC and
 // go-plugin code stays out of their own start-up. It also holds the AWS SSM
 // resolver of env-config-resolver (secrets-resolve with "builtin":
-// "awsssm"), which keeps the AWS SDK out of that binary. It reads one JSON request on stdin and writes one JSON answer
-// on stdout:
+// "awsssm"), which keeps the AWS SDK out of that binary. It reads one JSON
+// request on stdin and writes one JSON answer on stdout:
 //
 //	echo '{"spec": {"name": "dotenv", "config": {"path": "s.env"}}, "refs": ["ref+dotenv://DB"]}' |
 //	  dockwright-plugin-host secrets-resolve
@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
@@ -95,53 +96,73 @@ func run(ctx context.Context, args []string) error {
 	if args[0] == "emit" {
 		return emit(ctx, req)
 	}
-	if args[0] == "secrets-resolve" && req.Builtin != "" {
-		return builtin(ctx, req)
-	}
-	if req.Spec.Name == "" {
-		return cmdutil.Usagef("request: want {\"spec\": {\"name\": ...}, ...} on stdin")
-	}
-	spec := pluginhost.Spec{Name: req.Spec.Name, SHA256: req.Spec.SHA256, Config: req.Spec.Config}
-	if req.Spec.Timeout != "" {
-		d, err := time.ParseDuration(req.Spec.Timeout)
-		if err != nil {
-			return cmdutil.Usagef("spec.timeout %q: %v", req.Spec.Timeout, err)
-		}
-		spec.Timeout = d
-	}
 	log, err := cmdutil.NewLogger(os.Stderr, os.Getenv("DOCKWRIGHT_LOG_LEVEL"))
 	if err != nil {
 		log = cmdutil.DiscardLogger()
 	}
-	host := pluginhost.New(log)
-	defer host.Close()
 	var answer map[string]any
-	switch args[0] {
-	case "notify":
-		if req.Event == nil {
-			return cmdutil.Usagef("request: notify needs an \"event\"")
-		}
-		if err := host.Notifier(spec).Notify(ctx, *req.Event); err != nil {
-			return exitFor(err)
-		}
-		answer = map[string]any{"sent": true}
-	case "inventory-list":
-		hosts, err := host.InventorySource(spec).ListHosts(ctx)
-		if err != nil {
-			return exitFor(err)
-		}
-		answer = map[string]any{"hosts": hosts}
-	default:
-		values, err := host.SecretSource(spec).Resolve(ctx, req.Refs)
-		if err != nil {
-			return exitFor(err)
-		}
-		answer = map[string]any{"values": values}
+	if args[0] == "secrets-resolve" && req.Builtin != "" {
+		answer, err = builtin(ctx, req, log)
+	} else {
+		answer, err = viaPlugin(ctx, args[0], req, log)
+	}
+	if err != nil {
+		return err
 	}
 	if err := json.NewEncoder(os.Stdout).Encode(answer); err != nil {
 		return fmt.Errorf("writing the answer: %w", err)
 	}
 	return nil
+}
+
+// pluginSpec is a request's or a notifiers file's plugin entry for the
+// host; a timeout that does not parse is bad input.
+func pluginSpec(name, sha256 string, config map[string]string, timeout string) (pluginhost.Spec, error) {
+	spec := pluginhost.Spec{Name: name, SHA256: sha256, Config: config}
+	if timeout != "" {
+		d, err := time.ParseDuration(timeout)
+		if err != nil {
+			return spec, cmdutil.Usagef("plugin %s: timeout %q: %v", name, timeout, err)
+		}
+		spec.Timeout = d
+	}
+	return spec, nil
+}
+
+// viaPlugin answers mode (notify, inventory-list, secrets-resolve) with
+// the plugin the request names.
+func viaPlugin(ctx context.Context, mode string, req Request, log *slog.Logger) (map[string]any, error) {
+	if req.Spec.Name == "" {
+		return nil, cmdutil.Usagef("request: want {\"spec\": {\"name\": ...}, ...} on stdin")
+	}
+	spec, err := pluginSpec(req.Spec.Name, req.Spec.SHA256, req.Spec.Config, req.Spec.Timeout)
+	if err != nil {
+		return nil, err
+	}
+	host := pluginhost.New(log)
+	defer host.Close()
+	switch mode {
+	case "notify":
+		if req.Event == nil {
+			return nil, cmdutil.Usagef("request: notify needs an \"event\"")
+		}
+		if err := host.Notifier(spec).Notify(ctx, *req.Event); err != nil {
+			return nil, exitFor(err)
+		}
+		return map[string]any{"sent": true}, nil
+	case "inventory-list":
+		hosts, err := host.InventorySource(spec).ListHosts(ctx)
+		if err != nil {
+			return nil, exitFor(err)
+		}
+		return map[string]any{"hosts": hosts}, nil
+	default:
+		values, err := host.SecretSource(spec).Resolve(ctx, req.Refs)
+		if err != nil {
+			return nil, exitFor(err)
+		}
+		return map[string]any{"values": values}, nil
+	}
 }
 
 // exitFor makes a missing or mismatched plugin bad input (2).
@@ -170,9 +191,9 @@ func emit(ctx context.Context, req Request) error {
 	}
 	var errs []error
 	for _, s := range n.Specs {
-		spec := pluginhost.Spec{Name: s.Name, SHA256: s.SHA256, Config: s.Config}
-		if d, err := time.ParseDuration(s.Timeout); err == nil {
-			spec.Timeout = d
+		spec, err := pluginSpec(s.Name, s.SHA256, s.Config, s.Timeout)
+		if err != nil { // notify.Load does not check timeouts yet
+			spec.Timeout = 0
 		}
 		if err := host.Notifier(spec).Notify(ctx, *req.Event); err != nil {
 			errs = append(errs, err)
@@ -182,28 +203,21 @@ func emit(ctx context.Context, req Request) error {
 }
 
 // builtin resolves references with a resolver built into the helper.
-func builtin(ctx context.Context, req Request) error {
+func builtin(ctx context.Context, req Request, log *slog.Logger) (map[string]any, error) {
 	if req.Builtin != "awsssm" {
-		return cmdutil.Usagef("request: unknown builtin %q (known: awsssm)", req.Builtin)
+		return nil, cmdutil.Usagef("request: unknown builtin %q (known: awsssm)", req.Builtin)
 	}
 	refs := make([]envconfig.Ref, 0, len(req.Refs))
 	for _, raw := range req.Refs {
 		r, isRef, err := envconfig.ParseRef(raw)
 		if err != nil || !isRef || r.Backend != "awsssm" {
-			return cmdutil.Usagef("request: %q is not a ref+awsssm:// reference", raw)
+			return nil, cmdutil.Usagef("request: %q is not a ref+awsssm:// reference", raw)
 		}
 		refs = append(refs, r)
 	}
-	log, err := cmdutil.NewLogger(os.Stderr, os.Getenv("DOCKWRIGHT_LOG_LEVEL"))
-	if err != nil {
-		log = cmdutil.DiscardLogger()
-	}
 	values, err := (&awsssm.Resolver{Log: log}).Resolve(ctx, refs)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := json.NewEncoder(os.Stdout).Encode(map[string]any{"values": values}); err != nil {
-		return fmt.Errorf("writing the answer: %w", err)
-	}
-	return nil
+	return map[string]any{"values": values}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dockwright/dockwright/internal/clitest"
 	"github.com/dockwright/dockwright/internal/ec2fake"
 )
 
@@ -24,10 +25,7 @@ func ansibleEnv(t *testing.T, fleet *ec2fake.Fleet, config string) (bin string, 
 	}
 	dir = t.TempDir()
 	bin = filepath.Join(dir, "ec2-inventory")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	clitest.Build(t, bin, ".")
 	srv := ec2fake.New(fleet)
 	t.Cleanup(srv.Close)
 	cfgPath := filepath.Join(dir, "ec2-inventory.yml")

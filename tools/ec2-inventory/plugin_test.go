@@ -3,12 +3,12 @@ package main
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/dockwright/dockwright/internal/clitest"
 	"github.com/dockwright/dockwright/internal/ec2fake"
 )
 
@@ -26,14 +26,8 @@ func TestInventoryPluginThroughAnsible(t *testing.T) {
 		"plugins:\n  - name: static\n    config: {path: " + hosts + "}\n"
 	bin, env, dir := ansibleEnv(t, fleet, cfg)
 	plugins := t.TempDir()
-	for _, b := range [][2]string{
-		{filepath.Join(filepath.Dir(bin), "dockwright-plugin-host"), "../dockwright-plugin-host"},
-		{filepath.Join(plugins, "dockwright-plugin-inventory-static"), "../../plugins/inventory-static"},
-	} {
-		if out, err := exec.Command("go", "build", "-o", b[0], b[1]).CombinedOutput(); err != nil {
-			t.Fatalf("go build %s: %v\n%s", b[1], err, out)
-		}
-	}
+	clitest.Build(t, filepath.Join(filepath.Dir(bin), "dockwright-plugin-host"), "../dockwright-plugin-host")
+	clitest.Build(t, filepath.Join(plugins, "dockwright-plugin-inventory-static"), "../../plugins/inventory-static")
 	env = append(env, "DOCKWRIGHT_PLUGIN_DIR="+plugins)
 	out, stderr, err := runAnsible(t, env, dir, "ansible-inventory", "-i", bin, "--list")
 	if err != nil {

@@ -30,14 +30,8 @@ func TestScripts(t *testing.T) {
 	// The plugin host helper and the shipped secrets-dotenv plugin, for
 	// plugin.txtar ($PATH and $DOCKWRIGHT_PLUGIN_DIR).
 	bin, plugins := t.TempDir(), t.TempDir()
-	for _, b := range [][2]string{
-		{filepath.Join(bin, "dockwright-plugin-host"), "../dockwright-plugin-host"},
-		{filepath.Join(plugins, "dockwright-plugin-secrets-dotenv"), "../../plugins/secrets-dotenv"},
-	} {
-		if out, err := exec.Command("go", "build", "-o", b[0], b[1]).CombinedOutput(); err != nil {
-			t.Fatalf("go build %s: %v\n%s", b[1], err, out)
-		}
-	}
+	clitest.Build(t, filepath.Join(bin, "dockwright-plugin-host"), "../dockwright-plugin-host")
+	clitest.Build(t, filepath.Join(plugins, "dockwright-plugin-secrets-dotenv"), "../../plugins/secrets-dotenv")
 	// An SSM endpoint for ssm.txtar (ref+awsssm:// resolves in the helper).
 	ssm := ssmfake.Start(map[string]string{"/app/db/password": "s3cret", "/shared/api-key": "k-123"})
 	t.Cleanup(ssm.Close)
@@ -68,9 +62,7 @@ func TestScripts(t *testing.T) {
 // sent to the resolver, and its exit status comes back.
 func TestExecForwardsSignalsAndStatus(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "env-config-resolver")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	clitest.Build(t, bin, ".")
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "default.yml"), []byte("db:\n  host: localhost\n  password: ref+env://SECRET\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "prod.yml"), []byte("db:\n  host: db.prod\n"), 0o644)
