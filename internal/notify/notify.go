@@ -74,6 +74,11 @@ func Load(path string, log *slog.Logger) (*Notifiers, error) {
 		if s.Name == "" {
 			return nil, fmt.Errorf("%s: a notifier without a name", path)
 		}
+		if s.Timeout != "" {
+			if d, err := time.ParseDuration(s.Timeout); err != nil || d <= 0 {
+				return nil, fmt.Errorf("%s: notifier %s: timeout %q: want a positive duration such as 10s", path, s.Name, s.Timeout)
+			}
+		}
 	}
 	n.Specs = f.Notifiers
 	return n, nil

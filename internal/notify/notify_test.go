@@ -30,4 +30,9 @@ func TestLoad(t *testing.T) {
 	if _, err := Load(noname, nil); err == nil {
 		t.Error("a notifier without a name was accepted")
 	}
+	badTimeout := filepath.Join(dir, "timeout.yml")
+	os.WriteFile(badTimeout, []byte("notifiers:\n  - name: webhook\n    timeout: 10\n"), 0o644)
+	if _, err := Load(badTimeout, nil); err == nil || !strings.Contains(err.Error(), `timeout.yml: notifier webhook: timeout "10"`) {
+		t.Errorf("bad timeout: %v", err)
+	}
 }

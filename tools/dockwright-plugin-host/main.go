@@ -192,8 +192,8 @@ func emit(ctx context.Context, req Request) error {
 	var errs []error
 	for _, s := range n.Specs {
 		spec, err := pluginSpec(s.Name, s.SHA256, s.Config, s.Timeout)
-		if err != nil { // notify.Load does not check timeouts yet
-			spec.Timeout = 0
+		if err != nil {
+			return err
 		}
 		if err := host.Notifier(spec).Notify(ctx, *req.Event); err != nil {
 			errs = append(errs, err)
