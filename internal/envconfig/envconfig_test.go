@@ -280,3 +280,38 @@ func BenchmarkResolve500(b *testing.B) {
 		_ = c.Environ(environ, "")
 	}
 }
+
+// A key deleted by one layer, under a map a later layer replaces whole,
+// is gone: explain does not report the old deletion.
+func TestDeletionUnderAReplacedMap(t *testing.T) {
+	for _, tc := range []struct {
+		name, local string
+		environ     []string
+	}{
+		{"replaced by a scalar", "db: sqlite\n", nil},
+		{"replaced by a list", "db: [a, b]\n", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			os.WriteFile(filepath.Join(dir, "default.yml"), []byte("db:\n  host: a\n  port: 1\n"), 0o644)
+			os.WriteFile(filepath.Join(dir, "prod.yml"), []byte("db:\n  port: null\n"), 0o644)
+			if tc.local != "" {
+				os.WriteFile(filepath.Join(dir, "local.yml"), []byte(tc.local), 0o644)
+			}
+			b, err := LoadBundle(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := b.Resolve(context.Background(), "prod", Options{Environ: tc.environ})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e, err := c.Explain("db.port"); err == nil {
+				t.Errorf("explain db.port = %+v, want not found", e)
+			}
+			if _, ok := c.Origins["db.port"]; ok {
+				t.Errorf("origins keep db.port: %v", c.Origins)
+			}
+		})
+	}
+}

@@ -150,7 +150,8 @@ func (b *Bundle) Resolve(ctx context.Context, env string, o Options) (*Config, e
 	if err != nil {
 		return nil, err
 	}
-	merge(c.Values, c.Origins, base)
+	pv := provenance{origins: c.Origins, deleted: map[string]bool{}}
+	merge(c.Values, pv, base)
 	known := func(p string) bool {
 		if _, ok := Get(base.values, p); ok {
 			return true
@@ -173,9 +174,9 @@ func (b *Bundle) Resolve(ctx context.Context, env string, o Options) (*Config, e
 				c.Unknown = append(c.Unknown, fmt.Sprintf("%s (%s)", p, ly.origins[p]))
 			}
 		})
-		merge(c.Values, c.Origins, ly)
+		merge(c.Values, pv, ly)
 	}
-	if err := b.overrides(c, o, known); err != nil {
+	if err := b.overrides(c, pv, o, known); err != nil {
 		return nil, err
 	}
 	if !o.SkipSecrets {
@@ -252,7 +253,7 @@ func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 // overrides applies PREFIX variables, typed by the schema, else by the
 // value they replace, else as strings.
-func (b *Bundle) overrides(c *Config, o Options, known func(string) bool) error {
+func (b *Bundle) overrides(c *Config, pv provenance, o Options, known func(string) bool) error {
 	var errs []error
 	vars := append([]string(nil), o.Environ...)
 	sort.Strings(vars)
@@ -286,7 +287,7 @@ func (b *Bundle) overrides(c *Config, o Options, known func(string) bool) error 
 			errs = append(errs, fmt.Errorf("$%s: %v", k, err))
 			continue
 		}
-		dropOrigins(c.Origins, p, old)
+		pv.drop(p, old)
 		c.Origins[p] = Origin{Layer: "env", Var: k}
 	}
 	if len(errs) > 0 {

@@ -157,31 +157,40 @@ func join(at, k string) string {
 	return at + "." + k
 }
 
-// merge applies src onto dst: maps deep-merged, anything else replaced, a
-// deleted marker removes the key. Origins follow the values.
-func merge(dst map[string]any, origins map[string]Origin, src *layer) {
-	mergeAt(dst, origins, src, "", src.values)
+// provenance is where a configuration's values came from: the origin of
+// every path, and which of those paths record a deletion (a key no longer
+// in the tree, so replacing its parent cannot find it by walking values).
+type provenance struct {
+	origins map[string]Origin
+	deleted map[string]bool
 }
 
-func mergeAt(dst map[string]any, origins map[string]Origin, src *layer, at string, values map[string]any) {
+// merge applies src onto dst: maps deep-merged, anything else replaced, a
+// deleted marker removes the key. Origins follow the values.
+func merge(dst map[string]any, pv provenance, src *layer) {
+	mergeAt(dst, pv, src, "", src.values)
+}
+
+func mergeAt(dst map[string]any, pv provenance, src *layer, at string, values map[string]any) {
 	for k, sv := range values {
 		p := join(at, k)
 		if _, del := sv.(deleted); del {
-			dropOrigins(origins, p, dst[k])
+			pv.drop(p, dst[k])
 			delete(dst, k)
-			origins[p] = Origin{Layer: src.name + " (deleted)", File: src.origins[p].File, Line: src.origins[p].Line, Column: src.origins[p].Column}
+			pv.origins[p] = Origin{Layer: src.name + " (deleted)", File: src.origins[p].File, Line: src.origins[p].Line, Column: src.origins[p].Column}
+			pv.deleted[p] = true
 			continue
 		}
 		if sm, ok := sv.(map[string]any); ok {
 			if dm, ok := dst[k].(map[string]any); ok {
-				origins[p] = src.origins[p]
-				mergeAt(dm, origins, src, p, sm)
+				pv.origins[p] = src.origins[p]
+				mergeAt(dm, pv, src, p, sm)
 				continue
 			}
 		}
-		dropOrigins(origins, p, dst[k])
+		pv.drop(p, dst[k])
 		dst[k] = strip(sv)
-		copyOrigins(origins, src.origins, p, sv)
+		copyOrigins(pv.origins, src.origins, p, sv)
 	}
 }
 
@@ -199,9 +208,20 @@ func strip(v any) any {
 	return v
 }
 
-// dropOrigins forgets the origins of p and of everything under old, the
-// value at p being replaced (the tree's shape gives the paths, so merging
-// stays linear in the size of the layers).
+// drop forgets the origins of p and of everything under old, the value at
+// p being replaced: the tree's shape gives the paths (so merging stays
+// linear in the size of the layers), and the few recorded deletions under
+// p go too.
+func (pv provenance) drop(p string, old any) {
+	dropOrigins(pv.origins, p, old)
+	for d := range pv.deleted {
+		if d == p || strings.HasPrefix(d, p+".") {
+			delete(pv.origins, d)
+			delete(pv.deleted, d)
+		}
+	}
+}
+
 func dropOrigins(origins map[string]Origin, p string, old any) {
 	delete(origins, p)
 	eachChild(p, old, func(cp string, c any) { dropOrigins(origins, cp, c) })
