@@ -51,6 +51,9 @@ type Config struct {
 	AssumeRoles    []Role   `yaml:"assume_roles"`
 	Concurrency    int      `yaml:"concurrency"`
 	MaxAttempts    int      `yaml:"retry_max_attempts"`
+	// SDKXMLDecoder decodes DescribeInstances answers with the SDK's own
+	// deserializer instead of internal/ec2xml (slower; a safety valve).
+	SDKXMLDecoder bool `yaml:"sdk_xml_decoder"`
 
 	Filters        Filters   `yaml:"filters"`
 	IncludeFilters []Filters `yaml:"include_filters"`

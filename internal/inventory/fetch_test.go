@@ -66,6 +66,11 @@ func TestFetchRealSDK(t *testing.T) {
 			wantCalls: map[string]int{"DescribeRegions": 1, "DescribeInstances us-east-1": 2, "DescribeInstances eu-west-1": 2},
 		},
 		{
+			name: "sdk_xml_decoder: the SDK's own deserializer, same answer", fleet: ec2fake.Generate("111111111111", 2500, "us-east-1", "eu-west-1"),
+			yml: "regions: all\nsdk_xml_decoder: true\n", want: 2500,
+			wantCalls: map[string]int{"DescribeRegions": 1, "DescribeInstances us-east-1": 2, "DescribeInstances eu-west-1": 2},
+		},
+		{
 			name: "regions_exclude", fleet: ec2fake.Generate("111111111111", 30, "us-east-1", "eu-west-1", "us-gov-west-1"),
 			yml: "regions: all\nregions_exclude: [us-gov-west-1]\n", want: 20,
 			wantCalls: map[string]int{"DescribeInstances us-gov-west-1": 0},
