@@ -74,6 +74,18 @@ type Handler struct {
 	calls    map[string]int
 	throttle map[string]int
 	requests []map[string][]string
+	memo     map[string][]byte // DescribeInstances answers by request, when memoized
+}
+
+// Memoize makes the handler keep each DescribeInstances answer it renders
+// and send the same bytes for the same request again, so a benchmark's
+// repeated runs measure the client, not the fake rendering XML on the same
+// cores (real EC2 does that work elsewhere). The fleet must not change
+// afterwards.
+func (h *Handler) Memoize() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.memo = map[string][]byte{}
 }
 
 // NewHandler returns the fake endpoint's handler.
@@ -297,11 +309,34 @@ func matches(in *Instance, fs []filter) bool {
 }
 
 func (h *Handler) describeInstances(w http.ResponseWriter, r *http.Request, account, region string) {
+	h.mu.Lock()
+	memo := h.memo
+	key := account + "/" + region + "?" + r.Form.Encode()
+	body, ok := memo[key]
+	h.mu.Unlock()
+	if !ok {
+		body = h.renderInstances(w, r, account, region)
+		if body == nil {
+			return // an error was written
+		}
+		if memo != nil {
+			h.mu.Lock()
+			memo[key] = body
+			h.mu.Unlock()
+		}
+	}
+	w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
+	_, _ = w.Write(body)
+}
+
+// renderInstances renders one DescribeInstances page, or writes an error
+// answer and returns nil.
+func (h *Handler) renderInstances(w http.ResponseWriter, r *http.Request, account, region string) []byte {
 	fs := parseFilters(r.Form)
 	for _, f := range fs {
 		if _, ok := values(&Instance{}, f.name); !ok {
 			writeError(w, http.StatusBadRequest, "InvalidParameterValue", "The filter '"+f.name+"' is invalid")
-			return
+			return nil
 		}
 	}
 	var match []*Instance
@@ -316,7 +351,7 @@ func (h *Handler) describeInstances(w http.ResponseWriter, r *http.Request, acco
 		n, err := strconv.Atoi(tok)
 		if err != nil || n < 0 || n > len(match) {
 			writeError(w, http.StatusBadRequest, "InvalidParameterValue", "Invalid NextToken")
-			return
+			return nil
 		}
 		start = n
 	}
@@ -325,7 +360,7 @@ func (h *Handler) describeInstances(w http.ResponseWriter, r *http.Request, acco
 		n, err := strconv.Atoi(mr)
 		if err != nil || n < 5 || n > 1000 {
 			writeError(w, http.StatusBadRequest, "InvalidParameterValue", "Value ("+mr+") for parameter maxResults is invalid. Expecting a value between 5 and 1000.")
-			return
+			return nil
 		}
 		end = min(len(match), start+n)
 	}
@@ -340,8 +375,7 @@ func (h *Handler) describeInstances(w http.ResponseWriter, r *http.Request, acco
 		fmt.Fprintf(&b, `<nextToken>%d</nextToken>`, end)
 	}
 	b.WriteString(`</DescribeInstancesResponse>`)
-	w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
-	_, _ = w.Write([]byte(b.String()))
+	return []byte(b.String())
 }
 
 func el(b *strings.Builder, name, value string) {

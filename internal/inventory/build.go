@@ -2,8 +2,10 @@ package inventory
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Inventory is the result of Build: hosts with their variables and groups.
@@ -173,10 +175,10 @@ func Build(cfg *Config, instances []Instance) (*Inventory, error) {
 			return nil, err
 		}
 	}
-	inv := &Inventory{Hosts: make([]Host, 0, len(instances)), Groups: map[string]*Group{}}
-	p := b.newPass(inv)
+	// Names first, in instance order: duplicates and hosts without a name
+	// are reported all together, before any variable is computed.
+	names := make([]string, len(instances))
 	owner := make(map[string]*Instance, len(instances))
-	all := inv.group(cfg.allHostsGroup())
 	var problems []error
 	for i := range instances {
 		in := &instances[i]
@@ -195,15 +197,52 @@ func Build(cfg *Config, instances []Instance) (*Inventory, error) {
 			continue
 		}
 		owner[name] = in
-		vars, err := p.host(in, name)
-		if err != nil {
-			return nil, err
-		}
-		all.addHost(name)
-		inv.Hosts = append(inv.Hosts, Host{Name: name, Vars: vars, Instance: in})
+		names[i] = name
 	}
 	if len(problems) > 0 {
 		return nil, joinProblems(problems)
+	}
+	// Variables and groups: independent per host, so computed in chunks
+	// on every core, each chunk into its own groups, merged in order.
+	inv := &Inventory{Hosts: make([]Host, len(instances)), Groups: map[string]*Group{}}
+	allName := cfg.allHostsGroup()
+	inv.group(allName)
+	chunks := buildChunks(len(instances))
+	parts := make([]*Inventory, len(chunks))
+	errs := make([]error, len(chunks))
+	var wg sync.WaitGroup
+	for ci, c := range chunks {
+		wg.Go(func() {
+			part := &Inventory{Groups: map[string]*Group{}}
+			p := b.newPass(part)
+			all := part.group(allName)
+			for i := c[0]; i < c[1]; i++ {
+				in := &instances[i]
+				vars, err := p.host(in, names[i])
+				if err != nil {
+					errs[ci] = err
+					return
+				}
+				all.addHost(names[i])
+				inv.Hosts[i] = Host{Name: names[i], Vars: vars, Instance: in}
+			}
+			parts[ci] = part
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err // the first in instance order
+		}
+	}
+	for _, part := range parts {
+		for name, pg := range part.Groups {
+			g := inv.group(name)
+			g.Hosts = append(g.Hosts, pg.Hosts...)
+			for _, c := range pg.Children {
+				g.addChild(c)
+			}
+		}
 	}
 	for name, vars := range cfg.GroupVars {
 		g := inv.group(b.sanitize(name))
@@ -216,6 +255,28 @@ func Build(cfg *Config, instances []Instance) (*Inventory, error) {
 		g.childSet = nil
 	}
 	return inv, nil
+}
+
+// buildWorkers caps the goroutines Build uses (tests set it); 0 means
+// GOMAXPROCS.
+var buildWorkers = 0
+
+// minChunk is the fewest hosts worth a goroutine of their own.
+const minChunk = 500
+
+// buildChunks splits n hosts into contiguous [from, to) ranges, one per
+// worker.
+func buildChunks(n int) [][2]int {
+	w := buildWorkers
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	w = max(1, min(w, n/minChunk))
+	chunks := make([][2]int, 0, w)
+	for i := range w {
+		chunks = append(chunks, [2]int{n * i / w, n * (i + 1) / w})
+	}
+	return chunks
 }
 
 // joinProblems reports up to 20 problems, one per line, and how many more.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dockwright/dockwright/internal/ec2fake"
 	goldenfile "github.com/dockwright/dockwright/internal/golden"
 )
 
@@ -290,5 +291,61 @@ func TestBuildIsRepeatableAndConcurrent(t *testing.T) {
 		if outs[i] != outs[0] {
 			t.Fatalf("build %d differs from build 0", i)
 		}
+	}
+}
+
+// TestBuildInParallelIsBuildInOrder: the chunks Build computes (and
+// WriteList encodes) on several cores merge into exactly the inventory and
+// bytes one worker gives, and an error is the one the first failing host
+// in instance order gives.
+func TestBuildInParallelIsBuildInOrder(t *testing.T) {
+	srv := ec2fake.New(ec2fake.Generate("123456789012", 3000, "us-east-1", "eu-west-1"))
+	defer srv.Close()
+	const base = `regions: [us-east-1, eu-west-1]
+nested_groups: true
+keyed_groups:
+  - {key: tags.Service, prefix: service, parent_group: services}
+  - {key: tags.Env, prefix: env}
+  - {key: placement.availability_zone, prefix: az}
+groups:
+  web_or_api: tags.Service in ["web", "api"]
+`
+	instances, err := fetchWith(t, srv, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, yml string
+		wantErr   bool
+	}{
+		{"groups, children, vars", base + "compose:\n  ansible_user: \"'deploy'\"\n", false},
+		{"an expression failing on some hosts", base + "compose:\n  n: 'tags.Env == \"prod\" ? 1 / nope : 0'\n", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			build := func(workers int) string {
+				defer func(w int) { buildWorkers = w }(buildWorkers)
+				buildWorkers = workers
+				if n := len(buildChunks(len(instances))); n != workers {
+					t.Fatalf("%d workers asked, %d chunks", workers, n)
+				}
+				inv, err := Build(mustParse(t, tc.yml), instances)
+				if err != nil {
+					return "error: " + err.Error()
+				}
+				var buf bytes.Buffer
+				if err := WriteList(&buf, inv); err != nil {
+					t.Fatal(err)
+				}
+				return buf.String()
+			}
+			one, four := build(1), build(4)
+			if strings.HasPrefix(one, "error: ") != tc.wantErr {
+				t.Fatalf("want error %v, got %.300s", tc.wantErr, one)
+			}
+			if one != four {
+				t.Fatalf("4 workers built a different inventory (%d bytes) than one (%d bytes):\n%.300s\n%.300s", len(four), len(one), four, one)
+			}
+		})
 	}
 }

@@ -1,12 +1,14 @@
 package inventory
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"sort"
 	"strconv"
+	"sync"
 	"text/tabwriter"
 	"unicode/utf8"
 )
@@ -18,13 +20,33 @@ import (
 func WriteList(w io.Writer, inv *Inventory) error {
 	j := &jsonWriter{w: w, buf: make([]byte, 0, 64<<10)}
 	j.raw(`{"_meta":{"hostvars":{`)
-	for i, h := range inv.Hosts {
-		if i > 0 {
-			j.raw(",")
+	// Hosts' variables are most of the output: encoded in chunks on every
+	// core, written in order.
+	chunks := buildChunks(len(inv.Hosts))
+	parts := make([]bytes.Buffer, len(chunks))
+	var wg sync.WaitGroup
+	for ci, c := range chunks {
+		wg.Go(func() {
+			pj := &jsonWriter{w: &parts[ci], buf: make([]byte, 0, 64<<10)}
+			for i := c[0]; i < c[1]; i++ {
+				if i > 0 {
+					pj.raw(",")
+				}
+				pj.str(inv.Hosts[i].Name)
+				pj.raw(":")
+				pj.object(inv.Hosts[i].Vars)
+			}
+			_ = pj.flush() // a bytes.Buffer does not fail
+		})
+	}
+	wg.Wait()
+	if err := j.flush(); err != nil {
+		return err
+	}
+	for i := range parts {
+		if _, err := parts[i].WriteTo(w); err != nil {
+			return err
 		}
-		j.str(h.Name)
-		j.raw(":")
-		j.object(h.Vars)
 	}
 	j.raw("}}")
 	names := make([]string, 0, len(inv.Groups))
