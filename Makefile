@@ -92,10 +92,10 @@ test: test-deps
 # fuzz runs each fuzz target briefly from its seed corpus (go test -fuzz
 # takes one target at a time). FUZZTIME=1m make fuzz for a longer run.
 FUZZTIME ?= 5s
-FUZZ_TARGETS := FuzzParseLayer FuzzOverride FuzzParseRef
+FUZZ_TARGETS := envconfig:FuzzParseLayer envconfig:FuzzOverride envconfig:FuzzParseRef inventory:FuzzDecodeMatchesSDK
 fuzz:
-	@for t in $(FUZZ_TARGETS); do \
-	  $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./internal/envconfig/ || exit 1; \
+	@for pt in $(FUZZ_TARGETS); do \
+	  $(GO) test -run '^$$' -fuzz "^$${pt#*:}$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s ./internal/$${pt%%:*}/ || exit 1; \
 	done
 
 lint:

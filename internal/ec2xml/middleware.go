@@ -1,7 +1,6 @@
 package ec2xml
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -20,8 +19,8 @@ const deserializerID = "OperationDeserializer"
 // that decodes success responses with Decode. Everything else about the
 // call is the SDK's: responses that are not 2xx, and transport failures,
 // go to the SDK's own deserializer, so its error codes (and the retries
-// they trigger) are unchanged; so does a 2xx body Decode cannot read (the
-// body is held in memory for that: one page, a few MB).
+// they trigger) are unchanged; so does a 2xx body Decode cannot read,
+// asked for once more.
 func WithFastDescribeInstances(o *ec2.Options) {
 	o.APIOptions = append(o.APIOptions, swapDeserializer)
 }
@@ -49,22 +48,24 @@ func (m *deserializer) HandleDeserialize(ctx context.Context, in middleware.Dese
 	if err != nil || !ok || resp.StatusCode < 200 || resp.StatusCode >= 300 {
 		return m.sdk.HandleDeserialize(ctx, in, replay{out, md, err})
 	}
-	defer resp.Body.Close()
-	var body bytes.Buffer
-	if resp.ContentLength > 0 {
-		body.Grow(int(min(resp.ContentLength, 64<<20)))
-	}
-	if _, err := body.ReadFrom(resp.Body); err != nil {
-		return out, md, &smithy.DeserializationError{Err: fmt.Errorf("failed to read DescribeInstances response body, %w", err)}
-	}
-	res, err := Decode(bytes.NewReader(body.Bytes()))
-	if err != nil {
-		// Not an answer this decoder knows (it is written for EC2's own
-		// XML, and is stricter than encoding/xml about odd markup): the
-		// SDK's deserializer decides, on the same bytes.
-		middleware.GetLogger(ctx).Logf(logging.Debug, "ec2xml: %v; decoding with the SDK's deserializer", err)
-		resp.Body = io.NopCloser(bytes.NewReader(body.Bytes()))
-		return m.sdk.HandleDeserialize(ctx, in, replay{out, md, nil})
+	res, derr := Decode(resp.Body)
+	_, _ = io.Copy(io.Discard, resp.Body) // lets the connection be reused
+	_ = resp.Body.Close()
+	if derr != nil {
+		// Not an answer this decoder reads (it is written for EC2's own
+		// XML and is stricter about odd markup than encoding/xml), or the
+		// body broke off: send the request once more and let the SDK's
+		// deserializer decide. Streaming instead of holding each page in
+		// memory keeps the peak RSS of a large fetch down.
+		req, ok := in.Request.(*smithyhttp.Request)
+		if !ok {
+			return out, md, &smithy.DeserializationError{Err: fmt.Errorf("failed to decode DescribeInstances response body, %w", derr)}
+		}
+		if err := req.RewindStream(); err != nil {
+			return out, md, &smithy.DeserializationError{Err: fmt.Errorf("failed to decode DescribeInstances response body (%w), and cannot resend: %v", derr, err)}
+		}
+		middleware.GetLogger(ctx).Logf(logging.Debug, "ec2xml: %v; asking again for the SDK's deserializer", derr)
+		return m.sdk.HandleDeserialize(ctx, in, next)
 	}
 	out.Result = res
 	return out, md, nil

@@ -63,3 +63,19 @@ func BenchmarkFetch5000(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWrite5000 is WriteList alone.
+func BenchmarkWrite5000(b *testing.B) {
+	cfg, ins := fetched5000(b)
+	inv, err := Build(cfg, ins)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := WriteList(io.Discard, inv); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -340,6 +340,18 @@ groups:
 				return buf.String()
 			}
 			one, four := build(1), build(4)
+			if !tc.wantErr {
+				defer func(w int) { buildWorkers = w }(buildWorkers)
+				buildWorkers = 4
+				inv, err := Build(mustParse(t, tc.yml), instances)
+				if err != nil {
+					t.Fatal(err)
+				}
+				w := &failingWriter{left: 200 << 10}
+				if err := WriteList(w, inv); !errors.Is(err, errWriteFailed) {
+					t.Errorf("WriteList to a writer failing after 200 KiB: %v", err)
+				}
+			}
 			if strings.HasPrefix(one, "error: ") != tc.wantErr {
 				t.Fatalf("want error %v, got %.300s", tc.wantErr, one)
 			}
@@ -348,4 +360,17 @@ groups:
 			}
 		})
 	}
+}
+
+var errWriteFailed = errors.New("disk full")
+
+// failingWriter fails once left bytes are written.
+type failingWriter struct{ left int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if len(p) > w.left {
+		return 0, errWriteFailed
+	}
+	w.left -= len(p)
+	return len(p), nil
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -42,6 +43,30 @@ func describeBoth(t *testing.T, body []byte) (sdk, fast *ec2.DescribeInstancesOu
 		t.Fatalf("ec2xml: %v", err)
 	}
 	return sdk, fast
+}
+
+// TestUnreadableAnswerIsAskedForAgain: a 2xx answer ec2xml cannot read
+// (here a directive before the root, which encoding/xml tolerates) is
+// requested once more and read by the SDK's deserializer.
+func TestUnreadableAnswerIsAskedForAgain(t *testing.T) {
+	const body = `<!odd directive><R><reservationSet><item><ownerId>1</ownerId><instancesSet><item><instanceId>i-1</instanceId></item></instancesSet></item></reservationSet></R>`
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		if err := r.ParseForm(); err != nil || r.Form.Get("Action") != "DescribeInstances" {
+			t.Errorf("resent request lost its body: %v %v", err, r.Form)
+		}
+		_, _ = w.Write([]byte(body))
+	}))
+	defer srv.Close()
+	c := ec2.New(ec2.Options{Region: "eu-west-1", BaseEndpoint: aws.String(srv.URL), Credentials: aws.AnonymousCredentials{}})
+	out, err := c.DescribeInstances(context.Background(), &ec2.DescribeInstancesInput{}, ec2xml.WithFastDescribeInstances)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ins := copied(out); len(ins) != 1 || ins[0].InstanceID != "i-1" || calls.Load() != 2 {
+		t.Fatalf("%d calls, instances %+v; want 2 calls and i-1", calls.Load(), ins)
+	}
 }
 
 // bodyClient answers every request with body, in process.

@@ -1,14 +1,12 @@
 package inventory
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"sort"
 	"strconv"
-	"sync"
 	"text/tabwriter"
 	"unicode/utf8"
 )
@@ -20,33 +18,8 @@ import (
 func WriteList(w io.Writer, inv *Inventory) error {
 	j := &jsonWriter{w: w, buf: make([]byte, 0, 64<<10)}
 	j.raw(`{"_meta":{"hostvars":{`)
-	// Hosts' variables are most of the output: encoded in chunks on every
-	// core, written in order.
-	chunks := buildChunks(len(inv.Hosts))
-	parts := make([]bytes.Buffer, len(chunks))
-	var wg sync.WaitGroup
-	for ci, c := range chunks {
-		wg.Go(func() {
-			pj := &jsonWriter{w: &parts[ci], buf: make([]byte, 0, 64<<10)}
-			for i := c[0]; i < c[1]; i++ {
-				if i > 0 {
-					pj.raw(",")
-				}
-				pj.str(inv.Hosts[i].Name)
-				pj.raw(":")
-				pj.object(inv.Hosts[i].Vars)
-			}
-			_ = pj.flush() // a bytes.Buffer does not fail
-		})
-	}
-	wg.Wait()
-	if err := j.flush(); err != nil {
+	if err := writeHostVars(j, inv.Hosts); err != nil {
 		return err
-	}
-	for i := range parts {
-		if _, err := parts[i].WriteTo(w); err != nil {
-			return err
-		}
 	}
 	j.raw("}}")
 	names := make([]string, 0, len(inv.Groups))
@@ -78,6 +51,70 @@ func WriteList(w io.Writer, inv *Inventory) error {
 	}
 	j.raw("}\n")
 	return j.flush()
+}
+
+// hostsPerPiece is how many hosts' variables one worker encodes at a time.
+const hostsPerPiece = 128
+
+// writeHostVars writes "name":{vars} for every host, comma-separated.
+// They are most of the output, so with several cores they are encoded in
+// pieces by one worker per core (worker w encodes pieces w, w+W, ...) and
+// written in order, with at most two pieces per worker in memory.
+func writeHostVars(j *jsonWriter, hosts []Host) error {
+	encode := func(pj *jsonWriter, from, to int) {
+		for i := from; i < to; i++ {
+			if i > 0 {
+				pj.raw(",")
+			}
+			pj.str(hosts[i].Name)
+			pj.raw(":")
+			pj.object(hosts[i].Vars)
+		}
+	}
+	workers := len(buildChunks(len(hosts)))
+	if workers == 1 {
+		encode(j, 0, len(hosts))
+		return j.flush()
+	}
+	if err := j.flush(); err != nil {
+		return err
+	}
+	pieces := (len(hosts) + hostsPerPiece - 1) / hostsPerPiece
+	out := make([]chan []byte, workers)
+	done := make(chan struct{})
+	defer close(done)
+	free := make(chan []byte, 3*workers)
+	for w := range workers {
+		out[w] = make(chan []byte, 1)
+		go func() {
+			pj := &jsonWriter{} // no w: everything stays in pj.buf
+			for k := w; k < pieces; k += workers {
+				select {
+				case pj.buf = <-free:
+					pj.buf = pj.buf[:0]
+				default:
+					pj.buf = make([]byte, 0, 128<<10)
+				}
+				encode(pj, k*hostsPerPiece, min(len(hosts), (k+1)*hostsPerPiece))
+				select {
+				case out[w] <- pj.buf:
+				case <-done:
+					return
+				}
+			}
+		}()
+	}
+	for k := range pieces {
+		b := <-out[k%workers]
+		if _, err := j.w.Write(b); err != nil {
+			return err
+		}
+		select {
+		case free <- b:
+		default:
+		}
+	}
+	return nil
 }
 
 // WriteHostVars writes one host's variables as a JSON object (--host).
@@ -147,7 +184,7 @@ type jsonWriter struct {
 
 func (j *jsonWriter) raw(s string) {
 	j.buf = append(j.buf, s...)
-	if len(j.buf) > 60<<10 {
+	if j.w != nil && len(j.buf) > 60<<10 {
 		j.flush()
 	}
 }
@@ -181,7 +218,7 @@ func (j *jsonWriter) strings(l []string) {
 			j.buf = append(j.buf, ',')
 		}
 		j.str(s)
-		if len(j.buf) > 60<<10 {
+		if j.w != nil && len(j.buf) > 60<<10 {
 			j.flush()
 		}
 	}
