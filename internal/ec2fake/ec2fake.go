@@ -60,6 +60,9 @@ func New(f *Fleet) *Server {
 	return &Server{Server: httptest.NewServer(h), h: h}
 }
 
+// Memoize is Handler.Memoize for the server's handler.
+func (s *Server) Memoize() { s.h.Memoize() }
+
 // Calls returns how many requests each action received, keyed "Action" and
 // "Action region".
 func (s *Server) Calls() map[string]int { return s.h.Calls() }

@@ -3,6 +3,7 @@ package inventory
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -203,7 +204,13 @@ func Build(cfg *Config, instances []Instance) (*Inventory, error) {
 		return nil, joinProblems(problems)
 	}
 	// Variables and groups: independent per host, so computed in chunks
-	// on every core, each chunk into its own groups, merged in order.
+	// on every core, each chunk into its own groups, merged in order. Hosts
+	// are taken in name order, so every group's hosts come out sorted.
+	order := make([]int, len(instances))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(names[a], names[b]) })
 	inv := &Inventory{Hosts: make([]Host, len(instances)), Groups: map[string]*Group{}}
 	allName := cfg.allHostsGroup()
 	inv.group(allName)
@@ -216,7 +223,8 @@ func Build(cfg *Config, instances []Instance) (*Inventory, error) {
 			part := &Inventory{Groups: map[string]*Group{}}
 			p := b.newPass(part)
 			all := part.group(allName)
-			for i := c[0]; i < c[1]; i++ {
+			for k := c[0]; k < c[1]; k++ {
+				i := order[k]
 				in := &instances[i]
 				vars, err := p.host(in, names[i])
 				if err != nil {
@@ -224,7 +232,7 @@ func Build(cfg *Config, instances []Instance) (*Inventory, error) {
 					return
 				}
 				all.addHost(names[i])
-				inv.Hosts[i] = Host{Name: names[i], Vars: vars, Instance: in}
+				inv.Hosts[k] = Host{Name: names[i], Vars: vars, Instance: in}
 			}
 			parts[ci] = part
 		})
@@ -232,7 +240,7 @@ func Build(cfg *Config, instances []Instance) (*Inventory, error) {
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, err // the first in instance order
+			return nil, err // the first in host name order
 		}
 	}
 	for _, part := range parts {
@@ -248,9 +256,10 @@ func Build(cfg *Config, instances []Instance) (*Inventory, error) {
 		g := inv.group(b.sanitize(name))
 		g.Vars = vars
 	}
-	sort.Slice(inv.Hosts, func(i, j int) bool { return inv.Hosts[i].Name < inv.Hosts[j].Name })
 	for _, g := range inv.Groups {
-		sort.Strings(g.Hosts)
+		if !slices.IsSorted(g.Hosts) { // sorted by construction; checked, as it is cheap
+			sort.Strings(g.Hosts)
+		}
 		sort.Strings(g.Children)
 		g.childSet = nil
 	}

@@ -297,7 +297,7 @@ func TestBuildIsRepeatableAndConcurrent(t *testing.T) {
 // TestBuildInParallelIsBuildInOrder: the chunks Build computes (and
 // WriteList encodes) on several cores merge into exactly the inventory and
 // bytes one worker gives, and an error is the one the first failing host
-// in instance order gives.
+// in name order gives.
 func TestBuildInParallelIsBuildInOrder(t *testing.T) {
 	srv := ec2fake.New(ec2fake.Generate("123456789012", 3000, "us-east-1", "eu-west-1"))
 	defer srv.Close()

@@ -3,6 +3,7 @@ package inventory
 import (
 	"encoding/json"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"math"
 	"sort"
@@ -176,10 +177,10 @@ type jsonWriter struct {
 	w   io.Writer
 	buf []byte
 	err error
-	// order remembers the sorted keys of the last object written under
-	// each parent key: hosts' variables mostly share their key sets, so
-	// checking that the map holds exactly those keys replaces a sort.
-	order map[string][]string
+	// orders holds the sorted keys of the objects written so far, by
+	// parent key and key set (see sortedKeys).
+	orders map[keySet][]string
+	seed   maphash.Seed
 }
 
 func (j *jsonWriter) raw(s string) {
@@ -197,10 +198,17 @@ func (j *jsonWriter) flush() error {
 	return j.err
 }
 
+// plain marks the bytes a JSON string holds as they are.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 func (j *jsonWriter) str(s string) {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+		if !plain[s[i]] {
 			b, _ := json.Marshal(s)
 			j.buf = append(j.buf, b...)
 			return
@@ -246,31 +254,46 @@ func (j *jsonWriter) objectUnder(parent string, m map[string]any) {
 	j.buf = append(j.buf, '}')
 }
 
-// sortedKeys returns m's keys in order, reusing the previous order seen
-// under the same parent key when m has exactly those keys.
+// sortedKeys returns m's keys in order, reusing the order of an earlier
+// object under the same parent key with the same key set: hosts'
+// variables share a few key sets, so a sum of key hashes (independent of
+// map order) finds the set, a lookup of each key confirms it, and most
+// objects need no sort.
 func (j *jsonWriter) sortedKeys(parent string, m map[string]any) []string {
-	if prev, ok := j.order[parent]; ok && len(prev) == len(m) {
-		same := true
-		for _, k := range prev {
-			if _, ok := m[k]; !ok {
-				same = false
-				break
-			}
-		}
-		if same {
-			return prev
-		}
+	if j.orders == nil {
+		j.orders = map[keySet][]string{}
+		j.seed = maphash.MakeSeed()
+	}
+	set := keySet{parent: parent, n: len(m)}
+	for k := range m {
+		set.sum += maphash.String(j.seed, k)
+	}
+	if keys, ok := j.orders[set]; ok && hasKeys(m, keys) {
+		return keys
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	if j.order == nil {
-		j.order = map[string][]string{}
-	}
-	j.order[parent] = keys
+	j.orders[set] = keys
 	return keys
+}
+
+// keySet identifies the keys of an object under a parent key.
+type keySet struct {
+	parent string
+	n      int
+	sum    uint64 // of the keys' hashes
+}
+
+func hasKeys(m map[string]any, keys []string) bool {
+	for _, k := range keys {
+		if _, ok := m[k]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 func (j *jsonWriter) value(v any) {
