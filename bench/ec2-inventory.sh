@@ -43,7 +43,7 @@ ratio "$out/hello-bin" "bin/ec2-inventory --help" 3
 echo "== Ansible ingesting it: ec2-inventory vs a script that only prints the same JSON"
 printf '#!/bin/sh\ncat %s\n' "$PWD/$out/list.json" >"$out/print-inventory"; chmod +x "$out/print-inventory"
 export ANSIBLE_INVENTORY_UNPARSED_FAILED=true
-ratios "${ROUNDS:-5}" 8 \
+python3 bench/lib/interleave.py "${PASSES:-30}" \
   "ansible -i $out/print-inventory all --list-hosts" \
   "ansible -i bin/ec2-inventory all --list-hosts" \
   "env EC2_INVENTORY_CONFIG=$PWD/$out/cached.yml ansible -i bin/ec2-inventory all --list-hosts"
