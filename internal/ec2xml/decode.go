@@ -49,12 +49,22 @@ type decoder struct {
 // maxIntern bounds the intern table: values past it are allocated as usual.
 const maxIntern = 8192
 
+// event reads the next event; the end of the input inside the document is
+// io.ErrUnexpectedEOF.
+func (d *decoder) event() (gosax.Event, error) {
+	ev, err := d.r.Event()
+	if errors.Is(err, io.EOF) {
+		return ev, io.ErrUnexpectedEOF
+	}
+	return ev, err
+}
+
 // document finds the root element and decodes its children.
 func (d *decoder) document(out *ec2.DescribeInstancesOutput) error {
 	for {
-		ev, err := d.r.Event()
+		ev, err := d.event()
 		if err != nil {
-			return unexpected(err)
+			return err
 		}
 		switch ev.Type() {
 		case gosax.EventStart:
@@ -72,9 +82,9 @@ func (d *decoder) document(out *ec2.DescribeInstancesOutput) error {
 // element's end tag.
 func (d *decoder) child() (name []byte, ok bool, err error) {
 	for {
-		ev, err := d.r.Event()
+		ev, err := d.event()
 		if err != nil {
-			return nil, false, unexpected(err)
+			return nil, false, err
 		}
 		switch ev.Type() {
 		case gosax.EventStart:
@@ -103,9 +113,9 @@ func localName(b []byte) []byte {
 func (d *decoder) skip() error {
 	depth := 0
 	for {
-		ev, err := d.r.Event()
+		ev, err := d.event()
 		if err != nil {
-			return unexpected(err)
+			return err
 		}
 		switch ev.Type() {
 		case gosax.EventStart:
@@ -128,9 +138,9 @@ func (d *decoder) skip() error {
 func (d *decoder) leaf() ([]byte, error) {
 	d.text = d.text[:0]
 	for {
-		ev, err := d.r.Event()
+		ev, err := d.event()
 		if err != nil {
-			return nil, unexpected(err)
+			return nil, err
 		}
 		switch ev.Type() {
 		case gosax.EventText:
@@ -252,11 +262,4 @@ func (d *decoder) lowered(name []byte) []byte {
 		d.lower = append(d.lower, c)
 	}
 	return d.lower
-}
-
-func unexpected(err error) error {
-	if errors.Is(err, io.EOF) {
-		return io.ErrUnexpectedEOF
-	}
-	return err
 }
