@@ -49,11 +49,11 @@ type decoder struct {
 // maxIntern bounds the intern table: values past it are allocated as usual.
 const maxIntern = 8192
 
-// event reads the next event; the end of the input inside the document is
-// io.ErrUnexpectedEOF.
+// event reads the next event inside the document: the input ending there,
+// as an EOF event or a read error, is io.ErrUnexpectedEOF.
 func (d *decoder) event() (gosax.Event, error) {
 	ev, err := d.r.Event()
-	if errors.Is(err, io.EOF) {
+	if errors.Is(err, io.EOF) || err == nil && ev.Type() == gosax.EventEOF {
 		return ev, io.ErrUnexpectedEOF
 	}
 	return ev, err
@@ -63,14 +63,15 @@ func (d *decoder) event() (gosax.Event, error) {
 func (d *decoder) document(out *ec2.DescribeInstancesOutput) error {
 	for {
 		ev, err := d.event()
+		if ev.Type() == gosax.EventEOF {
+			return nil // no root element: an empty answer, as the SDK reads it
+		}
 		if err != nil {
 			return err
 		}
 		switch ev.Type() {
 		case gosax.EventStart:
 			return d.output(out)
-		case gosax.EventEOF:
-			return nil // no root element: an empty answer, as the SDK reads it
 		case gosax.EventEnd:
 			return errors.New("end tag before the root element")
 		}
@@ -92,8 +93,6 @@ func (d *decoder) child() (name []byte, ok bool, err error) {
 			return localName(name), true, nil
 		case gosax.EventEnd:
 			return nil, false, nil
-		case gosax.EventEOF:
-			return nil, false, io.ErrUnexpectedEOF
 		}
 		// Whitespace between elements, comments, processing instructions.
 	}
@@ -125,8 +124,6 @@ func (d *decoder) skip() error {
 				return nil
 			}
 			depth--
-		case gosax.EventEOF:
-			return io.ErrUnexpectedEOF
 		}
 	}
 }
@@ -155,8 +152,6 @@ func (d *decoder) leaf() ([]byte, error) {
 			return d.text, nil
 		case gosax.EventStart:
 			return nil, errors.New("expected a value, found an element")
-		case gosax.EventEOF:
-			return nil, io.ErrUnexpectedEOF
 		}
 	}
 }

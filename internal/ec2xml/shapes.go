@@ -80,6 +80,13 @@ func decodeInto[T any](d *decoder, v *T, s shape[T]) error {
 	}
 }
 
+// enum decodes a string-valued enumeration (the SDK's typed strings).
+func enum[T ~string](d *decoder, dst *T) error {
+	v, err := d.common()
+	*dst = T(v)
+	return err
+}
+
 // object decodes a structure into *p, allocated if nil.
 func object[T any](d *decoder, p **T, s shape[T]) error {
 	if *p == nil {
@@ -118,11 +125,7 @@ var shapes = sync.OnceValue(func() *allShapes {
 	})
 	s.ebs = newShape(map[string]func(*decoder, *types.EbsInstanceBlockDevice) error{
 		"volumeId": func(d *decoder, e *types.EbsInstanceBlockDevice) (err error) { e.VolumeId, err = d.str(); return },
-		"status": func(d *decoder, e *types.EbsInstanceBlockDevice) error {
-			v, err := d.common()
-			e.Status = types.AttachmentStatus(v)
-			return err
-		},
+		"status":   func(d *decoder, e *types.EbsInstanceBlockDevice) error { return enum(d, &e.Status) },
 		"attachTime": func(d *decoder, e *types.EbsInstanceBlockDevice) (err error) {
 			e.AttachTime, err = d.timestamp()
 			return
@@ -178,12 +181,8 @@ var shapes = sync.OnceValue(func() *allShapes {
 			n.SubnetId, err = d.commonPtr()
 			return
 		},
-		"vpcId": func(d *decoder, n *types.InstanceNetworkInterface) (err error) { n.VpcId, err = d.commonPtr(); return },
-		"status": func(d *decoder, n *types.InstanceNetworkInterface) error {
-			v, err := d.common()
-			n.Status = types.NetworkInterfaceStatus(v)
-			return err
-		},
+		"vpcId":  func(d *decoder, n *types.InstanceNetworkInterface) (err error) { n.VpcId, err = d.commonPtr(); return },
+		"status": func(d *decoder, n *types.InstanceNetworkInterface) error { return enum(d, &n.Status) },
 		"association": func(d *decoder, n *types.InstanceNetworkInterface) error {
 			return object(d, &n.Association, s.association)
 		},
@@ -196,64 +195,36 @@ var shapes = sync.OnceValue(func() *allShapes {
 		},
 	})
 	s.instance = newShape(map[string]func(*decoder, *types.Instance) error{
-		"instanceId": func(d *decoder, in *types.Instance) (err error) { in.InstanceId, err = d.str(); return },
-		"imageId":    func(d *decoder, in *types.Instance) (err error) { in.ImageId, err = d.commonPtr(); return },
-		"keyName":    func(d *decoder, in *types.Instance) (err error) { in.KeyName, err = d.commonPtr(); return },
-		"launchTime": func(d *decoder, in *types.Instance) (err error) { in.LaunchTime, err = d.timestamp(); return },
-		"instanceType": func(d *decoder, in *types.Instance) error {
-			v, err := d.common()
-			in.InstanceType = types.InstanceType(v)
-			return err
-		},
-		"architecture": func(d *decoder, in *types.Instance) error {
-			v, err := d.common()
-			in.Architecture = types.ArchitectureValues(v)
-			return err
-		},
-		"platform": func(d *decoder, in *types.Instance) error {
-			v, err := d.common()
-			in.Platform = types.PlatformValues(v)
-			return err
-		},
+		"instanceId":      func(d *decoder, in *types.Instance) (err error) { in.InstanceId, err = d.str(); return },
+		"imageId":         func(d *decoder, in *types.Instance) (err error) { in.ImageId, err = d.commonPtr(); return },
+		"keyName":         func(d *decoder, in *types.Instance) (err error) { in.KeyName, err = d.commonPtr(); return },
+		"launchTime":      func(d *decoder, in *types.Instance) (err error) { in.LaunchTime, err = d.timestamp(); return },
+		"instanceType":    func(d *decoder, in *types.Instance) error { return enum(d, &in.InstanceType) },
+		"architecture":    func(d *decoder, in *types.Instance) error { return enum(d, &in.Architecture) },
+		"platform":        func(d *decoder, in *types.Instance) error { return enum(d, &in.Platform) },
 		"platformDetails": func(d *decoder, in *types.Instance) (err error) { in.PlatformDetails, err = d.commonPtr(); return },
 		"reason": func(d *decoder, in *types.Instance) (err error) {
 			in.StateTransitionReason, err = d.commonPtr()
 			return
 		},
-		"instanceLifecycle": func(d *decoder, in *types.Instance) error {
-			v, err := d.common()
-			in.InstanceLifecycle = types.InstanceLifecycleType(v)
-			return err
-		},
-		"privateIpAddress": func(d *decoder, in *types.Instance) (err error) { in.PrivateIpAddress, err = d.str(); return },
-		"ipAddress":        func(d *decoder, in *types.Instance) (err error) { in.PublicIpAddress, err = d.str(); return },
-		"privateDnsName":   func(d *decoder, in *types.Instance) (err error) { in.PrivateDnsName, err = d.str(); return },
-		"dnsName":          func(d *decoder, in *types.Instance) (err error) { in.PublicDnsName, err = d.str(); return },
-		"ipv6Address":      func(d *decoder, in *types.Instance) (err error) { in.Ipv6Address, err = d.str(); return },
-		"vpcId":            func(d *decoder, in *types.Instance) (err error) { in.VpcId, err = d.commonPtr(); return },
-		"subnetId":         func(d *decoder, in *types.Instance) (err error) { in.SubnetId, err = d.commonPtr(); return },
-		"rootDeviceName":   func(d *decoder, in *types.Instance) (err error) { in.RootDeviceName, err = d.commonPtr(); return },
-		"rootDeviceType": func(d *decoder, in *types.Instance) error {
-			v, err := d.common()
-			in.RootDeviceType = types.DeviceType(v)
-			return err
-		},
-		"virtualizationType": func(d *decoder, in *types.Instance) error {
-			v, err := d.common()
-			in.VirtualizationType = types.VirtualizationType(v)
-			return err
-		},
-		"hypervisor": func(d *decoder, in *types.Instance) error {
-			v, err := d.common()
-			in.Hypervisor = types.HypervisorType(v)
-			return err
-		},
-		"ebsOptimized":    func(d *decoder, in *types.Instance) (err error) { in.EbsOptimized, err = d.boolean(); return },
-		"enaSupport":      func(d *decoder, in *types.Instance) (err error) { in.EnaSupport, err = d.boolean(); return },
-		"sourceDestCheck": func(d *decoder, in *types.Instance) (err error) { in.SourceDestCheck, err = d.boolean(); return },
-		"amiLaunchIndex":  func(d *decoder, in *types.Instance) (err error) { in.AmiLaunchIndex, err = d.int32(); return },
-		"kernelId":        func(d *decoder, in *types.Instance) (err error) { in.KernelId, err = d.commonPtr(); return },
-		"ramdiskId":       func(d *decoder, in *types.Instance) (err error) { in.RamdiskId, err = d.commonPtr(); return },
+		"instanceLifecycle":  func(d *decoder, in *types.Instance) error { return enum(d, &in.InstanceLifecycle) },
+		"privateIpAddress":   func(d *decoder, in *types.Instance) (err error) { in.PrivateIpAddress, err = d.str(); return },
+		"ipAddress":          func(d *decoder, in *types.Instance) (err error) { in.PublicIpAddress, err = d.str(); return },
+		"privateDnsName":     func(d *decoder, in *types.Instance) (err error) { in.PrivateDnsName, err = d.str(); return },
+		"dnsName":            func(d *decoder, in *types.Instance) (err error) { in.PublicDnsName, err = d.str(); return },
+		"ipv6Address":        func(d *decoder, in *types.Instance) (err error) { in.Ipv6Address, err = d.str(); return },
+		"vpcId":              func(d *decoder, in *types.Instance) (err error) { in.VpcId, err = d.commonPtr(); return },
+		"subnetId":           func(d *decoder, in *types.Instance) (err error) { in.SubnetId, err = d.commonPtr(); return },
+		"rootDeviceName":     func(d *decoder, in *types.Instance) (err error) { in.RootDeviceName, err = d.commonPtr(); return },
+		"rootDeviceType":     func(d *decoder, in *types.Instance) error { return enum(d, &in.RootDeviceType) },
+		"virtualizationType": func(d *decoder, in *types.Instance) error { return enum(d, &in.VirtualizationType) },
+		"hypervisor":         func(d *decoder, in *types.Instance) error { return enum(d, &in.Hypervisor) },
+		"ebsOptimized":       func(d *decoder, in *types.Instance) (err error) { in.EbsOptimized, err = d.boolean(); return },
+		"enaSupport":         func(d *decoder, in *types.Instance) (err error) { in.EnaSupport, err = d.boolean(); return },
+		"sourceDestCheck":    func(d *decoder, in *types.Instance) (err error) { in.SourceDestCheck, err = d.boolean(); return },
+		"amiLaunchIndex":     func(d *decoder, in *types.Instance) (err error) { in.AmiLaunchIndex, err = d.int32(); return },
+		"kernelId":           func(d *decoder, in *types.Instance) (err error) { in.KernelId, err = d.commonPtr(); return },
+		"ramdiskId":          func(d *decoder, in *types.Instance) (err error) { in.RamdiskId, err = d.commonPtr(); return },
 		"instanceState": func(d *decoder, in *types.Instance) error {
 			return object(d, &in.State, s.state)
 		},
@@ -279,27 +250,15 @@ var shapes = sync.OnceValue(func() *allShapes {
 	})
 	s.state = newShape(map[string]func(*decoder, *types.InstanceState) error{
 		"code": func(d *decoder, st *types.InstanceState) (err error) { st.Code, err = d.int32(); return },
-		"name": func(d *decoder, st *types.InstanceState) error {
-			v, err := d.common()
-			st.Name = types.InstanceStateName(v)
-			return err
-		},
+		"name": func(d *decoder, st *types.InstanceState) error { return enum(d, &st.Name) },
 	})
 	s.placement = newShape(map[string]func(*decoder, *types.Placement) error{
 		"availabilityZone": func(d *decoder, p *types.Placement) (err error) { p.AvailabilityZone, err = d.commonPtr(); return },
 		"groupName":        func(d *decoder, p *types.Placement) (err error) { p.GroupName, err = d.commonPtr(); return },
-		"tenancy": func(d *decoder, p *types.Placement) error {
-			v, err := d.common()
-			p.Tenancy = types.Tenancy(v)
-			return err
-		},
+		"tenancy":          func(d *decoder, p *types.Placement) error { return enum(d, &p.Tenancy) },
 	})
 	s.monitoring = newShape(map[string]func(*decoder, *types.Monitoring) error{
-		"state": func(d *decoder, m *types.Monitoring) error {
-			v, err := d.common()
-			m.State = types.MonitoringState(v)
-			return err
-		},
+		"state": func(d *decoder, m *types.Monitoring) error { return enum(d, &m.State) },
 	})
 	s.iamProfile = newShape(map[string]func(*decoder, *types.IamInstanceProfile) error{
 		"arn": func(d *decoder, p *types.IamInstanceProfile) (err error) { p.Arn, err = d.commonPtr(); return },
