@@ -69,18 +69,7 @@ func appHelp(b *strings.Builder, a *cli.App) bool {
 	if a.Version != "" && !a.HideVersion {
 		b.WriteString("\n\nVERSION:\n   " + a.Version)
 	}
-	if a.Description != "" {
-		b.WriteString("\n\nDESCRIPTION:\n   " + wrap(a.Description, 3))
-	}
-	if cmds := a.VisibleCommands(); len(cmds) > 0 {
-		b.WriteString("\n\nCOMMANDS:")
-		commands(b, cmds)
-	}
-	if fl := a.VisibleFlags(); len(fl) > 0 {
-		b.WriteString("\n\nGLOBAL OPTIONS:")
-		flags(b, fl)
-	}
-	b.WriteString("\n")
+	sections(b, a.Description, a.VisibleCommands(), "GLOBAL OPTIONS", a.VisibleFlags())
 	return true
 }
 
@@ -102,19 +91,29 @@ func commandHelp(b *strings.Builder, c *cli.Command, sub bool) bool {
 	if c.Category != "" {
 		b.WriteString("\n\nCATEGORY:\n   " + c.Category)
 	}
-	if c.Description != "" {
-		b.WriteString("\n\nDESCRIPTION:\n   " + wrap(c.Description, 3))
+	var cmds []*cli.Command
+	if sub {
+		cmds = c.VisibleCommands()
 	}
-	if cmds := c.VisibleCommands(); sub && len(cmds) > 0 {
+	sections(b, c.Description, cmds, "OPTIONS", c.VisibleFlags())
+	return true
+}
+
+// sections writes what app and command help end with: the description,
+// the subcommands and the options (under flagsTitle), each if any.
+func sections(b *strings.Builder, description string, cmds []*cli.Command, flagsTitle string, fl []cli.Flag) {
+	if description != "" {
+		b.WriteString("\n\nDESCRIPTION:\n   " + wrap(description, 3))
+	}
+	if len(cmds) > 0 {
 		b.WriteString("\n\nCOMMANDS:")
 		commands(b, cmds)
 	}
-	if fl := c.VisibleFlags(); len(fl) > 0 {
-		b.WriteString("\n\nOPTIONS:")
+	if len(fl) > 0 {
+		b.WriteString("\n\n" + flagsTitle + ":")
 		flags(b, fl)
 	}
 	b.WriteString("\n")
-	return true
 }
 
 // uncategorized: no command has a category (the only case rendered: one
