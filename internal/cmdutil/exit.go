@@ -45,6 +45,20 @@ func Usagef(format string, args ...any) error { return Usage(fmt.Errorf(format, 
 // Failures marks err as "the job ran and found failures" (exit 3).
 func Failures(err error) error { return WithCode(ExitFailures, err) }
 
+// errStatus is the error of Status: the whole story is the code.
+var errStatus = errors.New("exit status")
+
+// Status is an exit code with nothing to say: the status of a program the
+// binary ran (env-config-resolver exec passes its app's status on), which
+// already said what it had to on its own stderr. Report prints nothing
+// for it; 0 is nil.
+func Status(code int) error {
+	if code == ExitOK {
+		return nil
+	}
+	return WithCode(code, errStatus)
+}
+
 // ExitCode maps an error to the process exit code: nil is 0, an error marked
 // with WithCode (anywhere in its chain) is that code, anything else is 1.
 func ExitCode(err error) int {
@@ -63,6 +77,9 @@ func ExitCode(err error) int {
 func Report(w io.Writer, prog string, err error) int {
 	if err == nil {
 		return ExitOK
+	}
+	if errors.Is(err, errStatus) {
+		return ExitCode(err)
 	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintf(w, "%s: interrupted: %v\n", prog, err)

@@ -20,6 +20,8 @@ func TestExitCode(t *testing.T) {
 		{"failures", Failures(errors.New("2 checks failed")), ExitFailures},
 		{"wrapped usage keeps code", fmt.Errorf("loading: %w", Usagef("bad")), ExitUsage},
 		{"cancelled is operational", context.Canceled, ExitError},
+		{"a child's status", Status(42), 42},
+		{"a child's zero status is success", Status(0), ExitOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -37,6 +39,17 @@ func TestReport(t *testing.T) {
 	}
 	if got, want := buf.String(), "tool: invalid value \"y\" for flag --x\n"; got != want {
 		t.Errorf("Report wrote %q, want %q", got, want)
+	}
+}
+
+// A child's status is reported by its code alone: nothing on stderr.
+func TestReportStatusSaysNothing(t *testing.T) {
+	var buf bytes.Buffer
+	if code := Report(&buf, "tool", Status(137)); code != 137 {
+		t.Fatalf("code = %d", code)
+	}
+	if buf.Len() != 0 {
+		t.Errorf("Report wrote %q for a child's status", buf.String())
 	}
 }
 

@@ -59,16 +59,9 @@ func execAction(cliContext *cli.Context) error {
 	if err != nil {
 		return cmdutil.WithCode(status, err)
 	}
-	if status != 0 {
-		return cmdutil.WithCode(status, silent{})
-	}
-	return nil
+	// The app's status is the whole story: its own stderr said the rest.
+	return cmdutil.Status(status)
 }
-
-// silent carries the app's exit status without a message of ours.
-type silent struct{}
-
-func (silent) Error() string { return "" }
 
 func writeConfig(path string, values map[string]any) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
