@@ -41,13 +41,20 @@ func AddCommands(app *cli.App, cmds ...*cli.Command) {
 	}
 }
 
-// LogLevelFlag is --log-level (DOCKWRIGHT_LOG_LEVEL).
+// LogLevelFlag is --log-level (DOCKWRIGHT_LOG_LEVEL), the one definition
+// every binary gets from NewApp. The flag checks its own value (from the
+// command line or the environment) before any command runs, so no binary
+// can accept a level it would then ignore.
 func LogLevelFlag() cli.Flag {
 	return &cli.StringFlag{
 		Name:    "log-level",
 		Usage:   "diagnostics on stderr: debug, info, warn or error",
 		Value:   "warn",
 		EnvVars: []string{"DOCKWRIGHT_LOG_LEVEL"},
+		Action: func(_ *cli.Context, level string) error {
+			_, err := ParseLogLevel(level)
+			return err
+		},
 	}
 }
 

@@ -5,7 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"testing"
+
+	"github.com/urfave/cli/v2"
 )
 
 func TestExitCode(t *testing.T) {
@@ -96,5 +100,44 @@ func TestNewLoggerLevels(t *testing.T) {
 	}
 	if _, err := NewLogger(&bytes.Buffer{}, "loud"); ExitCode(err) != ExitUsage {
 		t.Errorf("bad level: err %v, want usage error", err)
+	}
+}
+
+// Every app NewApp makes refuses a log level it does not know, from the
+// flag or the environment, before its command runs (exit 2 naming both).
+func TestLogLevelRefusedBeforeTheCommand(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  string
+		ok   bool
+	}{
+		{"flag", []string{"x", "--log-level", "loud", "run"}, "", false},
+		{"environment", []string{"x", "run"}, "loud", false},
+		{"flag after the command", []string{"x", "run", "--log-level", "loud"}, "", false},
+		{"known level", []string{"x", "--log-level", "DEBUG", "run"}, "", true},
+		{"default", []string{"x", "run"}, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("DOCKWRIGHT_LOG_LEVEL", tt.env)
+			ran := false
+			app := NewApp("x", "test")
+			app.Writer, app.ErrWriter = io.Discard, io.Discard
+			AddCommands(app, &cli.Command{Name: "run", Action: func(*cli.Context) error { ran = true; return nil }})
+			err := app.Run(Intersperse(app, tt.args))
+			if tt.ok {
+				if err != nil || !ran {
+					t.Fatalf("err = %v, ran = %v", err, ran)
+				}
+				return
+			}
+			if ExitCode(err) != ExitUsage || ran {
+				t.Fatalf("err = %v (exit %d), ran = %v; want exit 2 before the command", err, ExitCode(err), ran)
+			}
+			if !strings.Contains(err.Error(), `invalid value "loud" for flag --log-level (or $DOCKWRIGHT_LOG_LEVEL)`) {
+				t.Errorf("error %q does not name the flag and the variable", err)
+			}
+		})
 	}
 }
