@@ -111,12 +111,14 @@ YML
 : >"$STATE/events.jsonl"
 export DOCKWRIGHT_PLUGIN_DIR=$ROOT/bin/plugins DOCKWRIGHT_NOTIFY=$STATE/notify.yml
 echo "notifiers: $STATE/notify.yml (notify-file)"
-MAKEVARS=(REGISTRY="$REGISTRY" INVENTORY="$ROOT/bin/ec2-inventory" CATALOG="$STATE/services.yml" GIT_COMMIT=0123456789abcdef
+MAKEVARS=(REGISTRY="$REGISTRY" INVENTORY="$ROOT/bin/ec2-inventory" CATALOG="$STATE/services.yml"
   "ANSIBLE_OPTS=-e dockwright_bin=$ROOT/bin -e lock_file=$STATE/dockwright.lock -e container_per_host=true")
 for n in 1 2 3 4; do
   for svc in hello-svc hello-api; do
     step "Jenkins build $n of $svc: make docker-deploy ENV=dev"
-    run make -s -C examples/hello-svc docker-deploy SERVICE=$svc BUILD_NUMBER=$n ENV=dev "${MAKEVARS[@]}"
+    # Each build is its own commit, as in Jenkins: push tags it N and git-<sha7>.
+    commit=$(printf '%s-%s' "$svc" "$n" | sha1sum | cut -c1-40)
+    run make -s -C examples/hello-svc docker-deploy SERVICE=$svc BUILD_NUMBER=$n GIT_COMMIT=$commit ENV=dev "${MAKEVARS[@]}"
   done
 done
 

@@ -6,12 +6,15 @@ package demo
 
 import (
 	"context"
+	"crypto/sha1"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -125,6 +128,18 @@ func TestMainJobEndToEnd(t *testing.T) {
 			t.Errorf("registry still has hello-svc:%s", gone)
 		}
 	}
+	// Each build was pushed with its own commit tag (git-<sha7>), which
+	// went with its build: only builds 3's and 4's remain.
+	var commits []string
+	for _, tag := range tags {
+		if strings.HasPrefix(tag, "git-") {
+			commits = append(commits, tag)
+		}
+	}
+	slices.Sort(commits)
+	if want := []string{"git-" + demoCommit("hello-svc", 3)[:7], "git-" + demoCommit("hello-svc", 4)[:7]}; !slices.Equal(commits, sortedCopy(want)) {
+		t.Errorf("commit tags left in the registry: %v, want %v (those of the kept builds 3 and 4)", commits, want)
+	}
 
 	// The notifiers (the shipped notify-file plugin, through
 	// DOCKWRIGHT_NOTIFY) heard every deploy play once at its start and once
@@ -170,7 +185,7 @@ func TestMainJobEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l := ins.Config.Labels; l["org.opencontainers.image.version"] != "4" || l["org.opencontainers.image.revision"] != "0123456789abcdef" || l["io.dockwright.service"] != "hello-svc" {
+	if l := ins.Config.Labels; l["org.opencontainers.image.version"] != "4" || l["org.opencontainers.image.revision"] != demoCommit("hello-svc", 4) || l["io.dockwright.service"] != "hello-svc" {
 		t.Errorf("labels of hello-svc:4 = %v", l)
 	}
 	// docker-push without a build number stops with a clear message.
@@ -276,6 +291,17 @@ func registryTags(t *testing.T, repo string) []string {
 	var body struct{ Tags []string }
 	json.NewDecoder(resp.Body).Decode(&body)
 	return body.Tags
+}
+
+// demoCommit is the commit demo.sh gives build n of svc: sha1("svc-n").
+func demoCommit(svc string, n int) string {
+	return fmt.Sprintf("%x", sha1.Sum([]byte(fmt.Sprintf("%s-%d", svc, n))))
+}
+
+func sortedCopy(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return s
 }
 
 func contains(s []string, x string) bool {

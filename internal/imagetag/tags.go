@@ -12,8 +12,9 @@ type Kind int
 
 // Tag kinds.
 const (
-	// Other is any tag that is neither a version, an environment pointer nor
-	// a promotion record ("feature-x", "git-1a2b3c4").
+	// Other is any tag that is neither a version, an environment pointer, a
+	// promotion record nor a commit tag ("feature-x"): a tag dockwright did
+	// not write.
 	Other Kind = iota
 	// Version is a build number.
 	Version
@@ -21,6 +22,9 @@ const (
 	Env
 	// Promotion is the immutable record PromotionTag writes.
 	Promotion
+	// Commit is the commit tag Tags writes for a build ("git-1a2b3c4"): it
+	// belongs to the build whose digest it shares.
+	Commit
 )
 
 func (k Kind) String() string {
@@ -31,6 +35,8 @@ func (k Kind) String() string {
 		return "env"
 	case Promotion:
 		return "promotion"
+	case Commit:
+		return "commit"
 	}
 	return "other"
 }
@@ -47,7 +53,24 @@ func (s Scheme) Classify(tag string) (Kind, uint64) {
 	if n, ok := s.Build(tag); ok {
 		return Version, n
 	}
+	if IsCommitTag(tag) {
+		return Commit, 0
+	}
 	return Other, 0
+}
+
+// IsCommitTag reports whether tag has the shape of the commit tag Tags
+// writes: GitTagPrefix and ShortCommitLen lower-case hex digits.
+func IsCommitTag(tag string) bool {
+	if len(tag) != len(GitTagPrefix)+ShortCommitLen || !strings.HasPrefix(tag, GitTagPrefix) {
+		return false
+	}
+	for _, c := range tag[len(GitTagPrefix):] {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // PromotionTimeFormat is the UTC timestamp inside a promotion tag (a tag may

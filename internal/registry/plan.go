@@ -24,9 +24,13 @@ type Policy struct {
 	// Protect are path.Match patterns of tags never to delete, on top of
 	// the environment tags.
 	Protect []string `json:"protect,omitempty"`
-	// PruneOther deletes tags that are neither versions nor protected (when
-	// their digest is not held by a kept tag); by default they are left
-	// alone.
+	// BuildTags are path.Match patterns of the extra tags image-tagger
+	// writes for a build (its --extra): like the commit tag, such a tag goes
+	// with the build whose digest it shares.
+	BuildTags []string `json:"build_tags,omitempty"`
+	// PruneOther deletes tags that are neither versions, build tags nor
+	// protected (when their digest is not held by a kept tag); by default
+	// they are left alone.
 	PruneOther bool `json:"prune_other,omitempty"`
 	// AllowEmpty allows deleting every version of a repository.
 	AllowEmpty bool `json:"allow_empty,omitempty"`
@@ -43,6 +47,11 @@ func (p Policy) Validate() error {
 	for _, pat := range p.Protect {
 		if _, err := path.Match(pat, ""); err != nil {
 			return fmt.Errorf("protect pattern %q: %v", pat, err)
+		}
+	}
+	for _, pat := range p.BuildTags {
+		if _, err := path.Match(pat, ""); err != nil {
+			return fmt.Errorf("build-tag pattern %q: %v", pat, err)
 		}
 	}
 	return nil
@@ -79,6 +88,13 @@ const (
 	Gone   = "gone"
 )
 
+// Kinds of a Decision beyond imagetag's: an extra tag is a tag matching
+// Policy.BuildTags.
+const (
+	KindCommit = "commit" // imagetag.Commit
+	KindExtra  = "extra"
+)
+
 // Decision is the plan for one tag.
 type Decision struct {
 	Tag    string `json:"tag"`
@@ -87,6 +103,9 @@ type Decision struct {
 	Digest string `json:"digest,omitempty"`
 	Action string `json:"action"`
 	Reason string `json:"reason"`
+	// HeldBy are the kept tags that kept this one although the policy
+	// alone would delete it: deleting its digest would delete them too.
+	HeldBy []string `json:"held_by,omitempty"`
 }
 
 // Statuses of a Deletion.
@@ -178,11 +197,14 @@ func PlanRepo(s RepoState, scheme imagetag.Scheme, p Policy) RepoPlan {
 	for _, t := range s.Tags {
 		k, n := scheme.Classify(t.Tag)
 		d := Decision{Tag: t.Tag, Kind: k.String(), Build: n, Digest: t.Digest, Action: Keep}
+		if k == imagetag.Other && matchGlob(t.Tag, p.BuildTags) != "" {
+			d.Kind = KindExtra
+		}
 		switch {
 		case k == imagetag.Env:
 			d.Reason = "environment tag (protected)"
-		case protected(t.Tag, p.Protect) != "":
-			d.Reason = fmt.Sprintf("protected by --protect %q", protected(t.Tag, p.Protect))
+		case matchGlob(t.Tag, p.Protect) != "":
+			d.Reason = fmt.Sprintf("protected by --protect %q", matchGlob(t.Tag, p.Protect))
 		case k == imagetag.Version && buildReason[n] != "":
 			d.Reason = buildReason[n]
 		case k == imagetag.Version:
@@ -191,10 +213,12 @@ func PlanRepo(s RepoState, scheme imagetag.Scheme, p Policy) RepoPlan {
 			d.Reason = fmt.Sprintf("promotion record of kept build %d", n)
 		case k == imagetag.Promotion:
 			d.Action, d.Reason = Delete, fmt.Sprintf("promotion record of build %d, which goes", n)
+		case d.Kind == KindCommit || d.Kind == KindExtra:
+			d.Reason = reasonFollowsBuild // decided below, once the builds are
 		case p.PruneOther:
 			d.Action, d.Reason = Delete, "not a version (--prune-other)"
 		default:
-			d.Reason = "not a version: left alone (--prune-other deletes such tags)"
+			d.Reason = reasonLeftAlone
 		}
 		if s.Resolved && t.Digest == "" {
 			d.Action, d.Reason = Gone, "disappeared before it could be resolved"
@@ -202,6 +226,7 @@ func PlanRepo(s RepoState, scheme imagetag.Scheme, p Policy) RepoPlan {
 		plan.Tags = append(plan.Tags, d)
 	}
 	sortDecisions(plan.Tags, scheme)
+	followBuilds(plan.Tags, s.Resolved, p)
 
 	candidates := 0
 	for _, d := range plan.Tags {
@@ -230,20 +255,24 @@ func PlanRepo(s RepoState, scheme imagetag.Scheme, p Policy) RepoPlan {
 			holders[d.Digest] = append(holders[d.Digest], d.Tag)
 		}
 	}
-	held := map[string]string{} // digest -> why
-	var hold func(digest, why string)
-	hold = func(digest, why string) {
+	type hold struct {
+		why string
+		by  []string // the kept tags holding it
+	}
+	held := map[string]hold{} // digest -> why
+	var holdDigest func(digest string, h hold)
+	holdDigest = func(digest string, h hold) {
 		if _, ok := held[digest]; ok {
 			return
 		}
-		held[digest] = why
+		held[digest] = h
 		for _, ch := range s.Children[digest] {
-			hold(ch, "is a child manifest of kept index "+short(digest))
+			holdDigest(ch, hold{"is a child manifest of kept index " + short(digest), h.by})
 		}
 	}
 	digests := slices.Sorted(maps.Keys(holders))
 	for _, digest := range digests {
-		hold(digest, "shares its digest with kept tag "+strings.Join(holders[digest], ", "))
+		holdDigest(digest, hold{"shares its digest with kept tag " + strings.Join(holders[digest], ", "), holders[digest]})
 	}
 
 	units := map[string]*Deletion{}
@@ -253,8 +282,8 @@ func PlanRepo(s RepoState, scheme imagetag.Scheme, p Policy) RepoPlan {
 		if d.Action != Delete {
 			continue
 		}
-		if why, ok := held[d.Digest]; ok {
-			d.Action, d.Reason = Keep, why+" (was: "+d.Reason+")"
+		if h, ok := held[d.Digest]; ok {
+			d.Action, d.Reason, d.HeldBy = Keep, h.why+" (was: "+d.Reason+")", h.by
 			continue
 		}
 		u := units[d.Digest]
@@ -304,7 +333,56 @@ func PlanRepo(s RepoState, scheme imagetag.Scheme, p Policy) RepoPlan {
 	return plan
 }
 
-func protected(tag string, patterns []string) string {
+// followBuilds decides the tags that belong to a build (commit tags, and
+// extra tags named by BuildTags): each goes with the build whose version tag
+// shares its digest, kept while any such build is kept and deleted with
+// them. One that shares no build's digest is treated as a tag dockwright did
+// not write.
+func followBuilds(ds []Decision, resolved bool, p Policy) {
+	versions := map[string][]Decision{} // digest -> version tags on it
+	for _, d := range ds {
+		if d.Kind == imagetag.Version.String() && d.Action != Gone && d.Digest != "" {
+			versions[d.Digest] = append(versions[d.Digest], d)
+		}
+	}
+	for i := range ds {
+		d := &ds[i]
+		if d.Reason != reasonFollowsBuild {
+			continue
+		}
+		what := "commit tag"
+		if d.Kind == KindExtra {
+			what = fmt.Sprintf("extra tag (--build-tag %q)", matchGlob(d.Tag, p.BuildTags))
+		}
+		if !resolved {
+			// Nothing is deleted without digests; the gatherer resolves
+			// them whenever some build is a candidate.
+			d.Reason = what + " of the build sharing its digest"
+			continue
+		}
+		var kept, going []string
+		for _, v := range versions[d.Digest] {
+			if v.Action == Keep {
+				kept = append(kept, v.Tag)
+			} else {
+				going = append(going, v.Tag)
+			}
+		}
+		switch {
+		case len(kept) > 0:
+			d.Reason = fmt.Sprintf("%s of kept build %s", what, strings.Join(kept, ", "))
+		case len(going) > 0:
+			d.Action, d.Reason = Delete, fmt.Sprintf("%s of build %s, which goes", what, strings.Join(going, ", "))
+		case p.PruneOther:
+			d.Action, d.Reason = Delete, what+" of no build in the repository (--prune-other)"
+		default:
+			d.Reason = what + " of no build in the repository: left alone (--prune-other deletes such tags)"
+		}
+	}
+}
+
+// matchGlob returns the first of patterns that tag matches, or "".
+func matchGlob(tag string, patterns []string) string {
 	for _, p := range patterns {
 		if ok, _ := path.Match(p, tag); ok {
 			return p
@@ -342,6 +420,12 @@ func sortDecisions(ds []Decision, scheme imagetag.Scheme) {
 		return strings.Compare(a.Tag, b.Tag)
 	})
 }
+
+// Reasons the planner branches on.
+const (
+	reasonFollowsBuild = "follows its build"
+	reasonLeftAlone    = "not a version: left alone (--prune-other deletes such tags)"
+)
 
 // reasonDigestUnknown marks a candidate kept because the plan ran without
 // digests (NeedsDigests looks for it).

@@ -89,6 +89,36 @@ func TestPlanRepoGolden(t *testing.T) {
 			policy: Policy{Keep: 2, Protect: []string{"release-*", "3"}},
 		},
 		{
+			// What image-tagger push writes for every Jenkins build: the
+			// build number and git-<sha7> on one digest.
+			name: "commit_tags_follow_their_build",
+			state: RepoState{Repository: "reg/web", Resolved: true,
+				Tags: append(builds(1, 6), tags(
+					"git-0000001", "b1", "git-0000002", "b2", "git-0000003", "b3", "git-0000004", "b4", "git-0000005", "b5", "git-0000006", "b6",
+					"feature-x", "b3", // a tag dockwright did not write holds build 3
+					"git-00000ff", "lost", // a commit tag whose build is gone
+				)...)},
+			policy: Policy{Keep: 2},
+		},
+		{
+			name: "commit_tags_unresolved",
+			state: RepoState{Repository: "reg/web", Resolved: false,
+				Tags: append(builds(1, 3), TagState{Tag: "git-0000001"}, TagState{Tag: "git-0000002"})},
+			policy: Policy{Keep: 10},
+		},
+		{
+			name: "extra_build_tags",
+			state: RepoState{Repository: "reg/web", Resolved: true,
+				Tags: append(builds(1, 3), tags("ci-1", "b1", "ci-3", "b3", "git-0000001", "b1", "hotfix", "b1")...)},
+			policy: Policy{Keep: 1, BuildTags: []string{"ci-*"}, Protect: []string{"hotfix"}},
+		},
+		{
+			name: "commit_tags_with_prune_other",
+			state: RepoState{Repository: "reg/web", Resolved: true,
+				Tags: append(builds(1, 3), tags("git-0000001", "b1", "git-00000ff", "lost", "feature-x", "b2")...)},
+			policy: Policy{Keep: 1, PruneOther: true},
+		},
+		{
 			name: "prune_other",
 			state: RepoState{Repository: "reg/web", Resolved: true,
 				Tags: append(builds(1, 4), tags("feature-x", "fx", "git-1a2b3c4", "b1", "nightly", "b4")...)},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -172,9 +173,11 @@ func (c *Client) created(ctx context.Context, repo name.Repository, digest strin
 }
 
 // Apply carries out a plan. Just before deleting it lists the tags again
-// and resolves every tag that can move (environment and other tags) and
-// every tag that appeared since the plan: a manifest such a tag now points
-// at is skipped, so a tag moved during the run is not lost. Each index's unreferenced children go before the index. A 404
+// and resolves every tag that can move (environment, commit, extra and
+// other tags) and every tag that appeared since the plan: a manifest such a
+// tag now points at is skipped, and a tag planned for deletion that moved
+// to another manifest is no longer deleted, so a tag moved during the run
+// is not lost. Each index's unreferenced children go before the index. A 404
 // counts as already done, so a rerun finishes an interrupted run. progress,
 // when not nil, is called after each deletion.
 func (c *Client) Apply(ctx context.Context, repo name.Repository, plan *RepoPlan, progress func()) error {
@@ -323,15 +326,18 @@ func (c *Client) recheck(ctx context.Context, repo name.Repository, plan *RepoPl
 	if err != nil {
 		return err
 	}
-	// Re-resolve every tag that may have moved: environment tags, other
-	// tags, and any tag that appeared since the plan. Version tags and
-	// promotion records are immutable (a build number is pushed once), and
-	// tags being deleted do not matter.
+	// Re-resolve every tag that may have moved: environment, commit, extra
+	// and other tags (a rebuild of the same commit moves its commit tag), and
+	// any tag that appeared since the plan. Version tags and promotion
+	// records are immutable (a build number is pushed once).
 	skip := map[string]bool{}
+	planned := map[string]string{} // movable tag planned for deletion -> its planned digest
 	for _, d := range plan.Tags {
-		immutable := d.Kind == imagetag.Version.String() || d.Kind == imagetag.Promotion.String()
-		if d.Action == Delete || (immutable && d.Action == Keep) {
+		switch {
+		case d.Kind == imagetag.Version.String() || d.Kind == imagetag.Promotion.String():
 			skip[d.Tag] = true
+		case d.Action == Delete:
+			planned[d.Tag] = d.Digest
 		}
 	}
 	var check []string
@@ -345,6 +351,7 @@ func (c *Client) recheck(ctx context.Context, repo name.Repository, plan *RepoPl
 		return err
 	}
 	held := map[string]string{} // digest -> tag holding it now
+	moved := map[string]bool{}  // tags planned for deletion that point elsewhere now
 	var unknownIndexes []string
 	for _, t := range check {
 		d, ok := descs[t]
@@ -352,6 +359,12 @@ func (c *Client) recheck(ctx context.Context, repo name.Repository, plan *RepoPl
 			continue
 		}
 		dg := d.Digest.String()
+		if pd, ok := planned[t]; ok {
+			if pd == dg {
+				continue // still where it was: it goes with its manifest
+			}
+			moved[t] = true // it holds what it points at now, and stays
+		}
 		if _, dup := held[dg]; !dup {
 			held[dg] = t
 			if d.MediaType.IsIndex() {
@@ -393,6 +406,20 @@ func (c *Client) recheck(ctx context.Context, repo name.Repository, plan *RepoPl
 		u := &plan.Deletions[i]
 		if t, ok := held[u.Digest]; ok {
 			u.Status, u.Error = StatusSkipped, fmt.Sprintf("tag %q points at it now (moved during the run)", t)
+			continue
+		}
+		var stay []string
+		tagsLeft := u.Tags[:0]
+		for _, t := range u.Tags {
+			if moved[t] {
+				stay = append(stay, t)
+			} else {
+				tagsLeft = append(tagsLeft, t)
+			}
+		}
+		u.Tags = tagsLeft
+		if len(u.Tags) == 0 {
+			u.Status, u.Error = StatusSkipped, fmt.Sprintf("its tags %s moved to another manifest during the run", strings.Join(stay, ", "))
 			continue
 		}
 		kept := u.Children[:0]

@@ -73,6 +73,9 @@ type Summary struct {
 	// ByTag and ByDigest split Deleted by method.
 	ByTag    int `json:"deleted_by_tag"`
 	ByDigest int `json:"deleted_by_digest"`
+	// HeldByOther counts the builds the policy would delete that stay
+	// because a tag dockwright did not write shares their digest.
+	HeldByOther int `json:"builds_held_by_other_tags"`
 }
 
 // Summarize counts plans.
@@ -85,6 +88,9 @@ func Summarize(plans []RepoPlan) Summary {
 		}
 		if p.Refused != "" {
 			s.Refused++
+		}
+		for _, builds := range p.HeldByOther() {
+			s.HeldByOther += len(builds)
 		}
 		for _, d := range p.Tags {
 			switch d.Action {
@@ -118,4 +124,33 @@ func Summarize(plans []RepoPlan) Summary {
 		}
 	}
 	return s
+}
+
+// HeldByOther maps each tag dockwright did not write (kind other, left
+// alone) to the builds, newest first, that the policy would delete and that
+// stay only because that tag shares their digest: what keeps a registry
+// growing when such tags are pushed beside every build.
+func (p RepoPlan) HeldByOther() map[string][]uint64 {
+	leftAlone := map[string]bool{}
+	for _, d := range p.Tags {
+		if d.Action == Keep && d.Reason == reasonLeftAlone {
+			leftAlone[d.Tag] = true
+		}
+	}
+	out := map[string][]uint64{}
+	for _, d := range p.Tags {
+		if d.Kind != imagetag.Version.String() || d.Action != Keep || len(d.HeldBy) == 0 {
+			continue
+		}
+		only := true
+		for _, h := range d.HeldBy {
+			only = only && leftAlone[h]
+		}
+		if only {
+			for _, h := range d.HeldBy {
+				out[h] = append(out[h], d.Build)
+			}
+		}
+	}
+	return out
 }

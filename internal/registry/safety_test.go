@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -277,3 +278,101 @@ func TestUnreachable(t *testing.T) {
 }
 
 var _ = sync.Mutex{}
+
+// pushBuilds pushes builds from..to of repo as image-tagger push does: the
+// build number and its commit tag git-<sha7> on one image.
+func pushBuilds(t *testing.T, host, repo string, from, to int) map[string]string {
+	t.Helper()
+	digests := map[string]string{}
+	for b := from; b <= to; b++ {
+		digests[fmt.Sprint(b)] = rt.Push(t, host, repo, rt.Image(t), fmt.Sprint(b), fmt.Sprintf("git-%07x", b))
+	}
+	return digests
+}
+
+// A registry filled by image-tagger push (every build with its commit tag)
+// is pruned to the newest N builds, commit tags going with their builds;
+// the plan says which tag dockwright did not write holds an old build.
+func TestPruneRegistryFilledByPush(t *testing.T) {
+	for _, kind := range rt.Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			t.Parallel()
+			reg := rt.Start(t, kind)
+			digests := pushBuilds(t, reg.Host, "web", 1, 6)
+			retag(t, reg.Host+"/web:5", "prod")
+			retag(t, reg.Host+"/web:2", "hand-made")
+			c := newTestClient(t)
+			plans := planAndApply(t, c, repoOf(t, c, reg.Host, "web"), Policy{Keep: 2})
+			if plans[0].Error != "" {
+				t.Fatal(plans[0].Error)
+			}
+			want := []string{"2", "5", "6", "git-0000002", "git-0000005", "git-0000006", "hand-made", "prod"}
+			if got := rt.Tags(t, reg.Host, "web"); !slices.Equal(got, want) {
+				t.Errorf("after the prune: %v, want %v", got, want)
+			}
+			for _, b := range []string{"1", "3", "4"} {
+				if kind == rt.V2 && rt.ManifestExists(t, reg.Host, "web", digests[b]) {
+					t.Errorf("manifest of build %s still there", b)
+				}
+			}
+			for _, d := range plans[0].Tags {
+				if d.Tag == "2" && !slices.Equal(d.HeldBy, []string{"hand-made"}) {
+					t.Errorf("build 2: held_by %v, want [hand-made]", d.HeldBy)
+				}
+			}
+		})
+	}
+}
+
+// A rebuild of an old commit moves its commit tag onto the new build while
+// the pruner runs: the old build goes, the commit tag stays on the new one.
+func TestApplyCommitTagMovedDuringRun(t *testing.T) {
+	for _, kind := range rt.Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			t.Parallel()
+			reg := rt.Start(t, kind)
+			pushBuilds(t, reg.Host, "web", 1, 5)
+			c := newTestClient(t)
+			repo := repoOf(t, c, reg.Host, "web")
+			ctx := context.Background()
+			plans := c.PlanAll(ctx, []name.Repository{repo}, imagetag.DefaultScheme(), Policy{Keep: 3})
+			rebuilt := rt.Push(t, reg.Host, "web", rt.Image(t), "6", "git-0000001")
+			c.ApplyAll(ctx, []name.Repository{repo}, plans, nil)
+			if plans[0].Error != "" {
+				t.Fatal(plans[0].Error)
+			}
+			want := []string{"3", "4", "5", "6", "git-0000001", "git-0000003", "git-0000004", "git-0000005"}
+			if got := rt.Tags(t, reg.Host, "web"); !slices.Equal(got, want) {
+				t.Fatalf("after the prune: %v, want %v", got, want)
+			}
+			if d := headDigestOf(t, c, reg.Host+"/web:git-0000001"); d != rebuilt {
+				t.Errorf("git-0000001 points at %s, want the rebuild %s", d, rebuilt)
+			}
+		})
+	}
+}
+
+// retag points tag at what from (HOST/REPO:TAG) points at.
+func retag(t *testing.T, from, tag string) {
+	t.Helper()
+	d, err := remote.Get(rt.Ref(t, from))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Put(rt.Ref(t, from[:strings.LastIndexByte(from, ':')+1]+tag), d); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func headDigestOf(t *testing.T, c *Client, ref string) string {
+	t.Helper()
+	r, err := name.ParseReference(ref, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := c.Head(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Digest.String()
+}

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,10 +27,15 @@ $DOCKWRIGHT_CATALOG), else every repository of --registry (_catalog).
 Policy: keep the newest --keep builds of each repository by build number
 (never by push time, never lexically); with --keep-younger-than also the
 builds created since; never delete an environment tag (dev, staging, prod,
-latest) or a tag matching --protect; leave every other tag alone unless
+latest) or a tag matching --protect. The tags image-tagger writes for a
+build belong to it: its commit tag (git-<sha7>) and the extra tags matching
+--build-tag are kept and deleted with the build whose digest they share.
+Every other tag (one dockwright did not write) is left alone unless
 --prune-other. The registry deletes by digest, and that removes every tag on
 the digest: a build that shares its digest with a kept or protected tag
-stays, and a multi-arch index is kept or deleted whole, children included.
+stays (the plan names the tags that held it, and stderr warns when a tag
+dockwright did not write is what holds old builds), and a multi-arch index
+is kept or deleted whole, children included.
 
 The plan is printed first (a table, or with --output json one document at
 the end); --dry-run stops there. Before deleting, each repository's tags are
@@ -49,7 +57,8 @@ func newApp() *cli.App {
 		&cli.IntFlag{Name: "keep", Usage: "newest builds to keep per repository", Value: 10, EnvVars: []string{"DOCKWRIGHT_KEEP"}},
 		&cli.DurationFlag{Name: "keep-younger-than", Usage: "also keep builds created less than `DURATION` ago (e.g. 168h); costs two requests per candidate"},
 		&cli.StringSliceFlag{Name: "protect", Usage: "never delete tags matching `GLOB` (repeatable; shell-style: release-*, v1.?)"},
-		&cli.BoolFlag{Name: "prune-other", Usage: "also delete tags that are neither versions nor protected (git-*, feature-x...) when nothing kept shares their digest"},
+		&cli.StringSliceFlag{Name: "build-tag", Usage: "tags matching `GLOB` belong to the build sharing their digest, like its git-<sha7> tag: what image-tagger push --extra wrote (repeatable)", EnvVars: []string{"DOCKWRIGHT_BUILD_TAGS"}},
+		&cli.BoolFlag{Name: "prune-other", Usage: "also delete tags dockwright did not write (neither versions, build tags nor protected: feature-x...) when nothing kept shares their digest"},
 		&cli.BoolFlag{Name: "allow-empty", Usage: "allow deleting every version of a repository"},
 		&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "print the plan and stop"},
 		notifyflag.Flag("the run's summary (prune.summary; not on --dry-run)"),
@@ -69,6 +78,7 @@ func run(cliContext *cli.Context) error {
 		Keep:            cliContext.Int("keep"),
 		KeepYoungerThan: cliContext.Duration("keep-younger-than"),
 		Protect:         cliContext.StringSlice("protect"),
+		BuildTags:       cliContext.StringSlice("build-tag"),
 		PruneOther:      cliContext.Bool("prune-other"),
 		AllowEmpty:      cliContext.Bool("allow-empty"),
 		Now:             time.Now(),
@@ -100,6 +110,7 @@ func run(cliContext *cli.Context) error {
 	}
 	log.Info("planning", "repositories", len(repos), "keep", policy.Keep)
 	plans := s.Client.PlanAll(ctx, repos, s.Scheme, policy)
+	warnHeld(log, plans, policy.Keep)
 	dryRun := cliContext.Bool("dry-run")
 	w, stderr := cliContext.App.Writer, cliContext.App.ErrWriter
 	if format == cmdutil.FormatTable {
@@ -123,7 +134,7 @@ func run(cliContext *cli.Context) error {
 			Summary  registry.Summary `json:"summary"`
 			Requests registry.Counts  `json:"requests"`
 		}{sum, counts})
-		notifiers.Emit(ctx, notify.Event{Kind: "prune.summary", Source: "registry-pruner", Details: details,
+		notifiers.Emit(ctx, notify.Event{Kind: "prune.summary", Source: "registry-pruner", Service: eventService(s, repos), Details: details,
 			Summary: fmt.Sprintf("%d repositories: %d manifests deleted, %d failed", sum.Repositories, sum.Deleted, sum.DeleteFailed)})
 	}
 	if format == cmdutil.FormatJSON {
@@ -135,13 +146,56 @@ func run(cliContext *cli.Context) error {
 	}
 	if !dryRun && sum.ByTag > 0 {
 		fmt.Fprintln(stderr, "registry-pruner: tags removed; the untagged manifests and their space go when the registry's garbage collector runs "+
-			"with the registry stopped or read-only: `registry garbage-collect --delete-untagged CONFIG` (Distribution v3). See docs/registry-pruner.md.")
+			"with the registry stopped or read-only: `"+gcV3+"` (Distribution v3). See docs/registry-pruner.md.")
 	}
 	if !dryRun && sum.ByDigest > 0 {
 		fmt.Fprintln(stderr, "registry-pruner: manifests deleted; space is reclaimed when the registry's garbage collector runs "+
-			"with the registry stopped or read-only: `registry garbage-collect CONFIG` (on 2.8 never with --delete-untagged: it breaks tagged multi-arch images). See docs/registry-pruner.md.")
+			"with the registry stopped or read-only: `"+gc28+"` (Distribution 2.8 as Debian packages it; "+
+			"`"+gc28Image+"` in the registry:2 image), never with --delete-untagged on 2.8: it breaks tagged multi-arch images. See docs/registry-pruner.md.")
 	}
 	return outcome(ctx, plans, sum)
+}
+
+// The garbage-collection commands the run advises, as docs/registry-pruner.md
+// gives them (a test holds the two together).
+const (
+	gcV3      = "registry garbage-collect --delete-untagged CONFIG"
+	gc28      = "docker-registry garbage-collect CONFIG"
+	gc28Image = "registry garbage-collect CONFIG"
+)
+
+// eventService is the prune.summary event's service: the service (or
+// repository) when the run pruned one, empty for a run over several. A
+// registry holds every environment's builds, so the event has no env.
+func eventService(s *regflags.Setup, repos []name.Repository) string {
+	if len(repos) != 1 {
+		return ""
+	}
+	if s.Catalog != nil {
+		for _, svc := range s.Catalog.Services {
+			if r, err := s.Repository(svc.Name); err == nil && r.Name() == repos[0].Name() {
+				return svc.Name
+			}
+		}
+	}
+	return repos[0].RepositoryStr()
+}
+
+// warnHeld says, per repository, which tags dockwright did not write keep
+// builds past the policy: left alone, they keep the registry growing.
+func warnHeld(log *slog.Logger, plans []registry.RepoPlan, keep int) {
+	for _, p := range plans {
+		held := p.HeldByOther()
+		for _, tag := range slices.Sorted(maps.Keys(held)) {
+			builds := make([]string, len(held[tag]))
+			for i, b := range held[tag] {
+				builds[i] = fmt.Sprint(b)
+			}
+			log.Warn(fmt.Sprintf("%s: tag %s, which dockwright did not write, keeps build %s past --keep %d "+
+				"(--prune-other deletes such tags; --protect keeps them without this warning; --build-tag makes image-tagger's --extra tags go with their build)",
+				p.Repository, tag, strings.Join(builds, ", "), keep))
+		}
+	}
 }
 
 // outcome maps the run to an exit code: any repository error is 1, any
@@ -266,6 +320,9 @@ func printSummary(w io.Writer, dryRun bool, s registry.Summary, c registry.Count
 	} else {
 		fmt.Fprintf(w, "%d repositories: %d tags kept; %d manifests deleted (%d by tag, %d by digest), %d already gone, %d failed, %d skipped (a tag moved onto them), %d not attempted\n",
 			s.Repositories, s.TagsKept, s.Deleted, s.ByTag, s.ByDigest, s.AlreadyGone, s.DeleteFailed, s.Skipped, s.NotAttempted)
+	}
+	if s.HeldByOther > 0 {
+		fmt.Fprintf(w, "%d builds past --keep kept only because tags dockwright did not write share their digests (see the warnings on stderr)\n", s.HeldByOther)
 	}
 	fmt.Fprintf(w, "requests: %d (GET %d, HEAD %d, PUT %d, DELETE %d; %d retries)\n", c.Total(), c.GET, c.HEAD, c.PUT, c.DELETE, c.Retries)
 }

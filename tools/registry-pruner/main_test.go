@@ -1,10 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/dockwright/dockwright/internal/clitest"
@@ -21,6 +23,8 @@ func TestMain(m *testing.M) {
 // staging on build n): on $REGISTRY (v3) and $REGISTRY_V2 (2.8), and
 // $CATALOG_REGISTRY (v3) holds only catalog-a and catalog-b for the
 // _catalog scope. $AUTH_REGISTRY needs credentials the scripts lack.
+// $REGISTRY/pushed and $REGISTRY_V2/pushed hold builds 1..6 as image-tagger
+// push writes them (N and git-000000N) and hand-made on build 2.
 // $NOTIFY is a notifiers file whose webhook writes $WORK/events.jsonl.
 func TestScripts(t *testing.T) {
 	v3 := rt.Start(t, rt.V3)
@@ -40,6 +44,21 @@ func TestScripts(t *testing.T) {
 		rt.Service(t, r.host, r.repo, r.n)
 	}
 	rt.Service(t, v3.Host, "notified", 6)
+	// "pushed": builds 1..6 as image-tagger push writes them (the build
+	// number and git-000000N on one image), and a tag of someone else's,
+	// hand-made, on build 2.
+	for _, host := range []string{v3.Host, v2.Host} {
+		for b := 1; b <= 6; b++ {
+			rt.Push(t, host, "pushed", rt.Image(t), fmt.Sprint(b), fmt.Sprintf("git-%07d", b))
+		}
+		d, err := remote.Get(rt.Ref(t, host+"/pushed:2"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := remote.Put(rt.Ref(t, host+"/pushed:hand-made"), d); err != nil {
+			t.Fatal(err)
+		}
+	}
 	kit := clitest.BuildNotifyKit(t)
 	rt.Push(t, v3.Host, "refuse", rt.Image(t), "1")
 	rt.Push(t, v3.Host, "refuse", rt.Image(t), "2")
