@@ -13,6 +13,28 @@ import (
 type Inventory struct {
 	Hosts  []Host            // sorted by name
 	Groups map[string]*Group // hosts and children in insertion order until sorted
+	// Skipped are the hosts left out because an expression failed on them
+	// (strict: false only), in name order.
+	Skipped []SkippedHost
+	// Warnings are problems of the config that did not stop the build
+	// (strict: false): an expression naming a variable no host has.
+	Warnings []string
+}
+
+// SkippedHost is a host Build left out, and why.
+type SkippedHost struct {
+	Name, InstanceID string
+	Err              error
+}
+
+func countNonNil(errs []error) int {
+	n := 0
+	for _, e := range errs {
+		if e != nil {
+			n++
+		}
+	}
+	return n
 }
 
 // Host is one inventory host.
@@ -56,6 +78,7 @@ type pass struct {
 	famCache []map[string]string   // per family: value -> group name
 	keyCache []map[string][]string // per keyed group: string value -> group names
 	scratch  []string
+	joins    [][2]string // one host's expression groups: name, parent
 }
 
 func (b *builder) newPass(inv *Inventory) *pass {
@@ -176,6 +199,19 @@ func Build(cfg *Config, instances []Instance) (*Inventory, error) {
 			return nil, err
 		}
 	}
+	// Expressions that read a variable no host has: an error with strict,
+	// else warnings (an ec2.py name under the aws_ec2 shape is the classic).
+	var warnings []string
+	if len(instances) > 0 {
+		if problems := b.unknownVariables(instances); len(problems) > 0 {
+			if cfg.strict() {
+				return nil, joinProblems(problems)
+			}
+			for _, p := range problems {
+				warnings = append(warnings, p.Error())
+			}
+		}
+	}
 	// Names first, in instance order: duplicates and hosts without a name
 	// are reported all together, before any variable is computed.
 	names := make([]string, len(instances))
@@ -211,12 +247,13 @@ func Build(cfg *Config, instances []Instance) (*Inventory, error) {
 		order[i] = i
 	}
 	slices.SortFunc(order, func(a, b int) int { return strings.Compare(names[a], names[b]) })
-	inv := &Inventory{Hosts: make([]Host, len(instances)), Groups: map[string]*Group{}}
+	inv := &Inventory{Hosts: make([]Host, len(instances)), Groups: map[string]*Group{}, Warnings: warnings}
 	allName := cfg.allHostsGroup()
 	inv.group(allName)
 	chunks := buildChunks(len(instances))
 	parts := make([]*Inventory, len(chunks))
 	errs := make([]error, len(chunks))
+	skipped := make([]error, len(instances)) // by position in name order
 	var wg sync.WaitGroup
 	for ci, c := range chunks {
 		wg.Go(func() {
@@ -228,8 +265,12 @@ func Build(cfg *Config, instances []Instance) (*Inventory, error) {
 				in := &instances[i]
 				vars, err := p.host(in, names[i])
 				if err != nil {
-					errs[ci] = err
-					return
+					if cfg.strict() {
+						errs[ci] = err
+						return
+					}
+					skipped[k] = err // strict: false: the host is left out
+					continue
 				}
 				all.addHost(names[i])
 				inv.Hosts[k] = Host{Name: names[i], Vars: vars, Instance: in}
@@ -242,6 +283,17 @@ func Build(cfg *Config, instances []Instance) (*Inventory, error) {
 		if err != nil {
 			return nil, err // the first in host name order
 		}
+	}
+	if n := countNonNil(skipped); n > 0 {
+		kept := inv.Hosts[:0]
+		for k, h := range inv.Hosts {
+			if skipped[k] != nil {
+				inv.Skipped = append(inv.Skipped, SkippedHost{Name: names[order[k]], InstanceID: instances[order[k]].InstanceID, Err: skipped[k]})
+				continue
+			}
+			kept = append(kept, h)
+		}
+		inv.Hosts = kept
 	}
 	for _, part := range parts {
 		for name, pg := range part.Groups {
@@ -330,10 +382,21 @@ func (inv *Inventory) group(name string) *Group {
 	return g
 }
 
-// host computes one host's variables and adds it to its groups.
+// host computes one host's variables and adds it to its groups. Every
+// expression is evaluated before the host joins any group, so a host whose
+// expression fails is in no group at all (Build skips it when strict is
+// false).
 func (p *pass) host(in *Instance, name string) (map[string]any, error) {
 	cfg, inv := p.cfg, p.inv
 	env := awsVars(in, p.excluded)
+	if cfg.HostvarsFormat == HostvarsEC2Py {
+		// ec2.py users' names work in expressions too.
+		for k, v := range ec2PyVars(in, p.excluded) {
+			if _, taken := env[k]; !taken {
+				env[k] = v
+			}
+		}
+	}
 	if ah := ansibleHost(in, p.prefs); ah != "" {
 		env["ansible_host"] = ah
 	}
@@ -341,44 +404,33 @@ func (p *pass) host(in *Instance, name string) (map[string]any, error) {
 	for i, prog := range p.compose {
 		v, err := prog.run(cfg, env, name)
 		if err != nil {
-			if cfg.strict() {
-				return nil, err
-			}
-			continue
+			return nil, err
 		}
 		env[cfg.Compose[i].Name] = v
 		composed[cfg.Compose[i].Name] = v
 	}
+	joins := p.joins[:0] // the host's groups from conditions and keyed groups
 	for i, prog := range p.conds {
 		v, err := prog.run(cfg, env, name)
 		if err != nil {
-			if cfg.strict() {
-				return nil, err
-			}
-			continue
+			return nil, err
 		}
 		if truthy(v) {
-			inv.group(p.sanitize(cfg.Groups[i].Name)).addHost(name)
+			joins = append(joins, [2]string{p.sanitize(cfg.Groups[i].Name)})
 		}
 	}
 	for i, prog := range p.keyed {
 		kg := &cfg.KeyedGroups[i]
 		v, err := prog.run(cfg, env, name)
 		if err != nil {
-			if cfg.strict() {
-				return nil, err
-			}
-			continue
+			return nil, err
 		}
 		sv, isString := v.(string)
 		gnames, cached := p.keyCache[i][sv]
 		if !isString || !cached {
 			names, err := keyedNames(kg, v, p.leadingSep)
 			if err != nil {
-				if cfg.strict() {
-					return nil, fmt.Errorf("%w: %s:%d: keyed_groups[%d].key %q on host %q: %v", ErrExpression, cfg.Path, kg.Line, i, kg.Key.Src, name, err)
-				}
-				continue
+				return nil, fmt.Errorf("%w: %s:%d: keyed_groups[%d].key %q on host %q: %v", ErrExpression, cfg.Path, kg.Line, i, kg.Key.Src, name, err)
 			}
 			gnames = names[:0]
 			for _, n := range names {
@@ -388,11 +440,19 @@ func (p *pass) host(in *Instance, name string) (map[string]any, error) {
 				p.keyCache[i][sv] = gnames
 			}
 		}
+		parent := ""
+		if kg.ParentGroup != "" {
+			parent = p.sanitize(kg.ParentGroup)
+		}
 		for _, gname := range gnames {
-			inv.group(gname).addHost(name)
-			if kg.ParentGroup != "" {
-				inv.group(p.sanitize(kg.ParentGroup)).addChild(gname)
-			}
+			joins = append(joins, [2]string{gname, parent})
+		}
+	}
+	p.joins = joins
+	for _, j := range joins {
+		inv.group(j[0]).addHost(name)
+		if j[1] != "" {
+			inv.group(j[1]).addChild(j[0])
 		}
 	}
 	for fi, f := range p.families {
@@ -441,4 +501,57 @@ func (b *builder) outputVars(in *Instance, env, composed map[string]any) map[str
 		out[k] = v
 	}
 	return out
+}
+
+// unknownVariables reports each expression that reads a top-level variable
+// no host can have: not an instance field (or one hostvars_exclude leaves
+// out), not ansible_host, not a composed variable, not a variable of a
+// plugin's host, and with hostvars_format: ec2_py not an ec2_* name.
+func (b *builder) unknownVariables(instances []Instance) []error {
+	cfg := b.cfg
+	known := map[string]bool{"ansible_host": true}
+	for _, n := range awsFieldNames {
+		known[n] = !b.excluded[n]
+	}
+	ec2py := cfg.HostvarsFormat == HostvarsEC2Py
+	if ec2py {
+		for _, n := range ec2PyFieldNames {
+			known[n] = !b.excluded[n]
+		}
+	}
+	for _, ne := range cfg.Compose {
+		known[ne.Name] = true
+	}
+	for i := range instances {
+		for k := range instances[i].Vars {
+			known[k] = true
+		}
+	}
+	var problems []error
+	for _, progs := range [][]program{b.compose, b.conds, b.keyed} {
+		for _, p := range progs {
+			for _, id := range p.idents {
+				if known[id] || ec2py && strings.HasPrefix(id, "ec2_tag_") {
+					continue
+				}
+				why := "a variable no host has"
+				switch _, field := known[id]; {
+				case field:
+					why = "which hostvars_exclude leaves out of every host (remove it from hostvars_exclude to use it)"
+				case strings.HasPrefix(id, "ec2_"):
+					aws := ec2PyToAWS[id]
+					if strings.HasPrefix(id, "ec2_tag_") {
+						aws = "tags." + strings.TrimPrefix(id, "ec2_tag_")
+					}
+					why = "an ec2.py name, which no host has with hostvars_format: aws_ec2"
+					if aws != "" {
+						why += " (here: " + aws + ")"
+					}
+					why += "; set hostvars_format: ec2_py to use ec2_* names"
+				}
+				problems = append(problems, cfg.errorf(p.line, "%s: expression %q reads %s, %s", p.what, p.src, id, why))
+			}
+		}
+	}
+	return problems
 }

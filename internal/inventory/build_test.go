@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -373,4 +374,129 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 	}
 	w.left -= len(p)
 	return len(p), nil
+}
+
+// With strict: false a host whose expression fails is left out entirely
+// (no variables, no group), and Skipped names it; the others are built.
+func TestBuildNotStrictSkipsFailingHosts(t *testing.T) {
+	in := fixture()
+	in[2].Tags = append(in[2].Tags, Tag{"Port", "x"}) // api-1: int(tags.Port) fails
+	for i := range in {
+		if in[i].InstanceID != "i-0000000000000003" {
+			in[i].Tags = append(in[i].Tags, Tag{"Port", "80"})
+		}
+	}
+	cfg := mustParse(t, "strict: false\nhostnames: [tag:Name]\nkeyed_groups:\n  - {key: tags.Service, prefix: service}\ncompose:\n  port: int(tags.Port)\n")
+	inv, err := Build(cfg, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range inv.Hosts {
+		if h.Name == "api-1" {
+			t.Fatalf("api-1 is in the inventory with %v", h.Vars)
+		}
+	}
+	if len(inv.Hosts) != 4 {
+		t.Errorf("%d hosts, want the 4 others", len(inv.Hosts))
+	}
+	for name, g := range inv.Groups {
+		for _, h := range g.Hosts {
+			if h == "api-1" {
+				t.Errorf("api-1 is in group %s", name)
+			}
+		}
+	}
+	if len(inv.Skipped) != 1 || inv.Skipped[0].Name != "api-1" || inv.Skipped[0].InstanceID != "i-0000000000000003" ||
+		!errors.Is(inv.Skipped[0].Err, ErrExpression) {
+		t.Errorf("Skipped = %+v", inv.Skipped)
+	}
+	// strict (the default) fails the whole build instead.
+	if _, err := Build(mustParse(t, "hostnames: [tag:Name]\ncompose:\n  port: int(tags.Port)\n"), in); !errors.Is(err, ErrExpression) {
+		t.Errorf("strict: err = %v, want ErrExpression", err)
+	}
+}
+
+// An expression reading a variable no host can have is an error naming it
+// (file and line) with strict, a warning without; with hostvars_format:
+// ec2_py the ec2_* names work.
+func TestBuildUnknownVariables(t *testing.T) {
+	plugin := fixture()
+	plugin[0].Vars = map[string]any{"rack": "r1"}
+	tests := []struct {
+		name      string
+		yml       string
+		instances []Instance
+		want      []string // in the error (strict) or the warnings
+		group     string   // a group that must exist
+	}{
+		{"ec2.py tag name under aws_ec2", "keyed_groups:\n  - {key: ec2_tag_Service, prefix: service}\n", fixture(),
+			[]string{"test.yml:2", "keyed_groups[0].key", "reads ec2_tag_Service", "(here: tags.Service)", "hostvars_format: ec2_py"}, ""},
+		{"ec2.py field name", "compose:\n  az: ec2_placement\n", fixture(),
+			[]string{"test.yml:2", "compose.az", "(here: placement.availability_zone)"}, ""},
+		{"a typo", "groups:\n  web: tgas.Service == 'web'\n", fixture(),
+			[]string{"test.yml:2", "groups.web", "reads tgas, a variable no host has"}, ""},
+		{"an excluded field", "compose:\n  nics: len(network_interfaces)\n", fixture(),
+			[]string{"reads network_interfaces, which hostvars_exclude leaves out"}, ""},
+		{"known: fields, functions, let, composed and plugin variables", "compose:\n  a: lower(tags.Env)\n  b: let x = a; x + 'y'\n  c: rack ?? 'none'\n  d: ansible_host\n", plugin,
+			nil, ""},
+		{"ec2_py: ec2_* names work", "hostvars_format: ec2_py\nkeyed_groups:\n  - {key: ec2_tag_Service, prefix: service}\n  - {key: ec2_placement, prefix: az}\n", fixture(),
+			nil, "service_web"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inv, err := Build(mustParse(t, tt.yml), tt.instances)
+			if len(tt.want) == 0 {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(inv.Warnings) > 0 {
+					t.Errorf("warnings: %v", inv.Warnings)
+				}
+				if tt.group != "" && len(inv.Groups[tt.group].Hosts) == 0 {
+					t.Errorf("group %s is empty (groups %v)", tt.group, len(inv.Groups))
+				}
+				return
+			}
+			if !errors.Is(err, ErrInvalidConfig) {
+				t.Fatalf("strict: err = %v, want ErrInvalidConfig", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+			inv, err = Build(mustParse(t, "strict: false\n"+tt.yml), tt.instances)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Join(inv.Warnings, "\n"); !strings.Contains(got, tt.want[len(tt.want)-1]) {
+				t.Errorf("strict: false: warnings %q lack %q", got, tt.want[len(tt.want)-1])
+			}
+		})
+	}
+}
+
+// awsFieldNames and ec2PyFieldNames list exactly what the variable
+// functions can produce (on an instance with every field set).
+func TestFieldNameListsMatchTheVariables(t *testing.T) {
+	in := fixture()[0]
+	in.IAMProfileARN, in.Lifecycle, in.KernelID, in.PlatformDetails, in.IPv6Address = "arn:x", "spot", "aki-1", "Linux/UNIX", "::1"
+	in.RamdiskID, in.RequesterID, in.StateTransitionReason, in.Platform, in.PlacementGroup = "ari-1", "req", "user", "windows", "pg"
+	in.BlockDevices = []BlockDevice{{DeviceName: "/dev/xvda"}}
+	in.NetworkInterfaces = []NetworkInterface{{ID: "eni-1"}}
+	in.Tags = nil
+	check := func(name string, got map[string]any, want []string) {
+		var keys []string
+		for k := range got {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		w := slices.Clone(want)
+		slices.Sort(w)
+		if !slices.Equal(keys, w) {
+			t.Errorf("%s: the function gives %v, the list says %v", name, keys, w)
+		}
+	}
+	check("awsVars", awsVars(&in, nil), awsFieldNames)
+	check("ec2PyVars", ec2PyVars(&in, nil), ec2PyFieldNames)
 }

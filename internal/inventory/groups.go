@@ -2,11 +2,14 @@ package inventory
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/parser"
 	"github.com/expr-lang/expr/vm"
 )
 
@@ -83,6 +86,8 @@ type program struct {
 	// (tags.Service, placement.availability_zone): run looks it up in the
 	// maps directly and leaves everything else to expr.
 	path []string
+	// idents are the top-level variables src reads.
+	idents []string
 }
 
 func compile(c *Config, what string, e Expr) (program, error) {
@@ -90,7 +95,53 @@ func compile(c *Config, what string, e Expr) (program, error) {
 	if err != nil {
 		return program{}, c.errorf(e.Line, "%s: expression %q: %v", what, e.Src, oneLine(err.Error()))
 	}
-	return program{what: what, line: e.Line, src: e.Src, prog: p, path: varPath(e.Src)}, nil
+	return program{what: what, line: e.Line, src: e.Src, prog: p, path: varPath(e.Src), idents: identifiers(e.Src)}, nil
+}
+
+// identifiers lists the top-level variables an expression reads, in order
+// of appearance: not the names it declares with let, not functions, not
+// $env.
+func identifiers(src string) []string {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return nil
+	}
+	var c identCollector
+	ast.Walk(&tree.Node, &c)
+	var out []string
+	for _, n := range c.idents {
+		if !c.declared[n.Value] && !c.callees[n] && !slices.Contains(out, n.Value) {
+			out = append(out, n.Value)
+		}
+	}
+	return out
+}
+
+// identCollector gathers identifiers, declarations and callees; the walk is
+// post-order, so callees are told apart once it is done.
+type identCollector struct {
+	idents   []*ast.IdentifierNode
+	declared map[string]bool
+	callees  map[ast.Node]bool
+}
+
+func (c *identCollector) Visit(node *ast.Node) {
+	switch n := (*node).(type) {
+	case *ast.CallNode:
+		if c.callees == nil {
+			c.callees = map[ast.Node]bool{}
+		}
+		c.callees[n.Callee] = true
+	case *ast.VariableDeclaratorNode:
+		if c.declared == nil {
+			c.declared = map[string]bool{}
+		}
+		c.declared[n.Name] = true
+	case *ast.IdentifierNode:
+		if n.Value != "$env" {
+			c.idents = append(c.idents, n)
+		}
+	}
 }
 
 // varPath splits a bare variable path ("tags.Service") into its names; nil

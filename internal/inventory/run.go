@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -68,6 +69,7 @@ func Run(ctx context.Context, stdout io.Writer, o Options) error {
 	if err != nil {
 		return err
 	}
+	warnBuild(o.Log, inv)
 	var data []byte
 	if cache != nil {
 		var buf bytes.Buffer
@@ -80,6 +82,28 @@ func Run(ctx context.Context, stdout io.Writer, o Options) error {
 		}
 	}
 	return output(stdout, data, inv, o)
+}
+
+// warnBuild logs what strict: false let through: each config warning, and
+// one summary naming the hosts left out because an expression failed.
+func warnBuild(log *slog.Logger, inv *Inventory) {
+	for _, w := range inv.Warnings {
+		log.Warn(w)
+	}
+	if len(inv.Skipped) == 0 {
+		return
+	}
+	const show = 20
+	var names []string
+	for i, h := range inv.Skipped {
+		if i == show {
+			names = append(names, fmt.Sprintf("and %d more", len(inv.Skipped)-show))
+			break
+		}
+		names = append(names, h.Name+" ("+h.InstanceID+")")
+	}
+	log.Warn(fmt.Sprintf("skipped %d hosts whose expressions failed (strict: false): %s", len(inv.Skipped), strings.Join(names, ", ")),
+		"first_error", inv.Skipped[0].Err)
 }
 
 // output prints from an inventory, or from cached --list bytes when inv is nil.

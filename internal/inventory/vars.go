@@ -194,3 +194,42 @@ func ec2PyVars(in *Instance, excluded map[string]bool) map[string]any {
 	}
 	return m
 }
+
+// awsFieldNames are every variable awsVars can give a host (a test holds
+// the list to the function): what an expression can read besides
+// ansible_host, composed variables and plugin hosts' own variables.
+var awsFieldNames = []string{
+	"ami_launch_index", "architecture", "block_device_mappings", "ebs_optimized", "ena_support", "hypervisor",
+	"iam_instance_profile", "image_id", "instance_id", "instance_lifecycle", "instance_type", "ipv6_address",
+	"kernel_id", "key_name", "launch_time", "monitoring", "network_interfaces", "owner_id", "placement",
+	"platform", "platform_details", "private_dns_name", "private_ip_address", "public_dns_name",
+	"public_ip_address", "ramdisk_id", "requester_id", "reservation_id", "root_device_name",
+	"root_device_type", "security_groups", "source_dest_check", "state", "state_transition_reason",
+	"subnet_id", "tags", "virtualization_type", "vpc_id",
+}
+
+// ec2PyFieldNames are every variable ec2PyVars can give a host, but the
+// ec2_tag_KEY ones (a test holds the list to the function).
+var ec2PyFieldNames = []string{
+	"ec2_account_id", "ec2_ami_launch_index", "ec2_architecture", "ec2_dns_name", "ec2_ebs_optimized",
+	"ec2_hypervisor", "ec2_iam_instance_profile_arn", "ec2_id", "ec2_image_id", "ec2_instance_type",
+	"ec2_ip_address", "ec2_kernel", "ec2_key_name", "ec2_launch_time", "ec2_monitoring_state",
+	"ec2_placement", "ec2_platform", "ec2_private_dns_name", "ec2_private_ip_address",
+	"ec2_public_dns_name", "ec2_ramdisk", "ec2_region", "ec2_root_device_name", "ec2_root_device_type",
+	"ec2_security_group_ids", "ec2_security_group_names", "ec2_sourceDestCheck", "ec2_state",
+	"ec2_state_code", "ec2_state_reason", "ec2_subnet_id", "ec2_virtualization_type", "ec2_vpc_id",
+}
+
+// ec2PyToAWS names the aws_ec2-shaped variable an ec2.py name stands for,
+// for the hint when an expression uses one with hostvars_format: aws_ec2.
+var ec2PyToAWS = map[string]string{
+	"ec2_id": "instance_id", "ec2_account_id": "owner_id", "ec2_region": "placement.region",
+	"ec2_placement": "placement.availability_zone", "ec2_instance_type": "instance_type",
+	"ec2_image_id": "image_id", "ec2_key_name": "key_name", "ec2_launch_time": "launch_time",
+	"ec2_architecture": "architecture", "ec2_platform": "platform", "ec2_state": "state.name",
+	"ec2_state_code": "state.code", "ec2_private_ip_address": "private_ip_address",
+	"ec2_ip_address": "public_ip_address", "ec2_private_dns_name": "private_dns_name",
+	"ec2_public_dns_name": "public_dns_name", "ec2_dns_name": "public_dns_name", "ec2_vpc_id": "vpc_id",
+	"ec2_subnet_id": "subnet_id", "ec2_security_group_names": "security_groups",
+	"ec2_security_group_ids": "security_groups",
+}

@@ -86,7 +86,7 @@ func run(cliContext *cli.Context) error {
 		Getenv:       os.Getenv,
 		Log:          log,
 	})
-	if errors.Is(err, inventory.ErrUnknownHost) {
+	if errors.Is(err, inventory.ErrUnknownHost) || errors.Is(err, inventory.ErrInvalidConfig) {
 		return cmdutil.Usage(err)
 	}
 	return err
