@@ -47,6 +47,40 @@ func TestEndpoints(t *testing.T) {
 	}
 }
 
+// InAZ is a filter: only the zone's endpoints, none when it has none (an
+// AZ-less endpoint is in no zone).
+func TestLookupInAZ(t *testing.T) {
+	c, err := Load("testdata/estate.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, svc, env, az string
+		want               []string
+	}{
+		{"own endpoints", "web", "prod", "us-east-1b", []string{"https://web-b.prod.example.com"}},
+		{"template per AZ", "api", "prod", "us-east-1c", []string{"https://api-us-east-1c.prod.example.com"}},
+		{"no endpoint there", "web", "prod", "us-east-1c", nil},
+		{"AZ-less endpoints are in no zone", "api", "staging", "us-east-1a", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := c.Endpoints(tt.svc, tt.env, tt.az)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l = l.InAZ(tt.az)
+			var got []string
+			for _, e := range l.Endpoints {
+				got = append(got, e.URL)
+			}
+			if strings.Join(got, " ") != strings.Join(tt.want, " ") || l.SameAZ != (len(tt.want) > 0) {
+				t.Errorf("InAZ(%s) = %v (same_az %v), want %v", tt.az, got, l.SameAZ, tt.want)
+			}
+		})
+	}
+}
+
 func TestCatalogChecks(t *testing.T) {
 	tests := []struct{ name, yaml, want string }{
 		{"port outside range", "port_range: [8000, 8100]\nservices:\n  a: {host_port: 9000}\n", "host_port 9000 is outside port_range 8000-8100"},

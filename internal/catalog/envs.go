@@ -93,8 +93,22 @@ type Lookup struct {
 	SameAZ bool `json:"same_az"`
 }
 
+// InAZ keeps only the lookup's endpoints tagged with az (none when the
+// service has no endpoint there): for a caller that must stay in its zone.
+func (l Lookup) InAZ(az string) Lookup {
+	kept := []Endpoint{}
+	for _, e := range l.Endpoints {
+		if e.AZ == az {
+			kept = append(kept, e)
+		}
+	}
+	l.AZ, l.Endpoints, l.SameAZ = az, kept, len(kept) > 0
+	return l
+}
+
 // Endpoints returns a service's endpoints in env: its own, else the
-// environment's template. With az, same-AZ endpoints come first.
+// environment's template, in the catalog's order (a template's in the order
+// of its azs). With az, same-AZ endpoints come first.
 func (c *Catalog) Endpoints(service, env, az string) (Lookup, error) {
 	s, ok := c.Service(service)
 	if !ok {

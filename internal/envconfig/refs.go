@@ -144,9 +144,7 @@ func resolveRefs(ctx context.Context, values map[string]any, resolvers map[strin
 		}
 		paths[r.Raw] = append(paths[r.Raw], p)
 	})
-	if len(parseErrs) > 0 {
-		return secrets, parseErrs, nil
-	}
+	problems = parseErrs // and the others: every problem is listed
 	backends := make([]string, 0, len(byBackend))
 	for b := range byBackend {
 		backends = append(backends, b)

@@ -176,25 +176,32 @@ func (b *Bundle) Resolve(ctx context.Context, env string, o Options) (*Config, e
 		})
 		merge(c.Values, pv, ly)
 	}
+	// Every problem is collected, so that one (a bad override, a missing
+	// secret) never hides another (the schema's violations).
+	var problems []error
 	if err := b.overrides(c, pv, o, known); err != nil {
-		return nil, err
+		problems = append(problems, err)
 	}
 	if !o.SkipSecrets {
-		secrets, problems, err := resolveRefs(ctx, c.Values, o.Resolvers, o.CheckSecrets)
+		secrets, unresolved, err := resolveRefs(ctx, c.Values, o.Resolvers, o.CheckSecrets)
 		c.Secrets = secrets
 		if err != nil {
-			return c, err
+			return c, err // operational: a backend could not be asked
 		}
-		if len(problems) > 0 {
-			return c, fmt.Errorf("%w:\n  %s", ErrUnresolved, strings.Join(problems, "\n  "))
+		if len(unresolved) > 0 {
+			problems = append(problems, fmt.Errorf("%w:\n  %s", ErrUnresolved, strings.Join(unresolved, "\n  ")))
 		}
 		for p, r := range secrets {
 			if !o.CheckSecrets {
 				if t := b.Schema.Type(p); t != "" && t != "string" {
 					s, _ := Get(c.Values, p)
+					if _, stillRef, _ := ParseRef(fmt.Sprint(s)); stillRef {
+						continue // unresolved: reported above
+					}
 					v, err := coerce(fmt.Sprint(s), t)
 					if err != nil {
-						return c, fmt.Errorf("%w: %s: the value of %s: %v", ErrInvalid, p, r.Raw, err)
+						problems = append(problems, fmt.Errorf("%w: %s: the value of %s: %v", ErrInvalid, p, r.Raw, err))
+						continue
 					}
 					set(c.Values, p, v)
 				}
@@ -206,7 +213,7 @@ func (b *Bundle) Resolve(ctx context.Context, env string, o Options) (*Config, e
 	} else {
 		// Syntax and backend only: nothing is looked up.
 		c.Secrets = map[string]Ref{}
-		var problems []string
+		var unresolved []string
 		Leaves(c.Values, func(p string, v any) {
 			s, ok := v.(string)
 			if !ok {
@@ -216,25 +223,33 @@ func (b *Bundle) Resolve(ctx context.Context, env string, o Options) (*Config, e
 			switch {
 			case !isRef:
 			case err != nil:
-				problems = append(problems, p+": "+err.Error())
+				unresolved = append(unresolved, p+": "+err.Error())
 			case o.Resolvers[r.Backend] == nil:
-				problems = append(problems, fmt.Sprintf("%s: no resolver for backend %q", p, r.Backend))
+				unresolved = append(unresolved, fmt.Sprintf("%s: no resolver for backend %q", p, r.Backend))
 			default:
 				c.Secrets[p] = r
 			}
 		})
-		if len(problems) > 0 {
-			return c, fmt.Errorf("%w:\n  %s", ErrUnresolved, strings.Join(problems, "\n  "))
+		if len(unresolved) > 0 {
+			problems = append(problems, fmt.Errorf("%w:\n  %s", ErrUnresolved, strings.Join(unresolved, "\n  ")))
 		}
 	}
 	sort.Strings(c.Unknown)
 	for _, e := range b.Schema.Validate(c.Values) {
-		// Unresolved references cannot have the schema's type yet.
+		// A reference (unresolved, or only checked) cannot have the
+		// schema's type yet.
 		p, _, _ := strings.Cut(e.Error(), ":")
-		if _, secret := c.Secrets[p]; secret && (o.CheckSecrets || o.SkipSecrets) {
-			continue
+		if v, ok := Get(c.Values, p); ok {
+			if s, isString := v.(string); isString {
+				if _, isRef, _ := ParseRef(s); isRef {
+					continue
+				}
+			}
 		}
 		c.Invalid = append(c.Invalid, e)
+	}
+	if len(problems) > 0 {
+		return c, errors.Join(problems...)
 	}
 	return c, nil
 }

@@ -4,10 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -61,9 +62,11 @@ func loadSchema(dir string) (*Schema, error) {
 	return nil, nil
 }
 
-// Validate checks values against the schema. The validator stops at the
-// first violation, so each top-level key is also validated on its own
-// against its property schema: every key with a problem is reported.
+// Validate checks values against the schema and returns every violation,
+// not just the first: the validator stops at the first one, so where the
+// whole document fails, Validate walks the schema's properties and items
+// and validates each part on its own (the constraints of an object or array
+// itself, such as required or minItems, separately from its members').
 func (s *Schema) Validate(values map[string]any) []error {
 	if s == nil {
 		return nil
@@ -72,39 +75,117 @@ func (s *Schema) Validate(values map[string]any) []error {
 	if err != nil {
 		return []error{err}
 	}
-	if err := s.resolved.Validate(inst); err == nil {
+	err = s.resolved.Validate(inst)
+	if err == nil {
 		return nil
-	} else if len(s.schema.Properties) == 0 {
+	}
+	root, _ := s.doc.(map[string]any)
+	if root == nil {
 		return []error{describe("", err)}
 	}
+	defs := map[string]any{}
+	for _, k := range []string{"$defs", "definitions", "$schema"} {
+		if v, ok := root[k]; ok {
+			defs[k] = v
+		}
+	}
+	return violations(root, inst, "", err, defs)
+}
+
+// violations lists what is wrong with inst under the schema document node
+// (whose whole validation gave whole), at path.
+func violations(node map[string]any, inst any, path string, whole error, defs map[string]any) []error {
+	props, _ := node["properties"].(map[string]any)
+	items, _ := node["items"].(map[string]any)
+	m, isMap := inst.(map[string]any)
+	list, isList := inst.([]any)
 	var out []error
-	seen := map[string]bool{}
-	m, _ := inst.(map[string]any)
-	keys := make([]string, 0, len(s.schema.Properties))
-	for k := range s.schema.Properties {
-		keys = append(keys, k)
+	switch {
+	case isMap && len(props) > 0:
+		// The object's own constraints, its members accepted as they are.
+		own := withMembers(node, "properties", props)
+		if err := validateDoc(own, inst, defs); err != nil {
+			out = append(out, describe(path, err))
+		}
+		for _, k := range slices.Sorted(maps.Keys(props)) {
+			sub, _ := props[k].(map[string]any)
+			v, present := m[k]
+			if sub == nil || !present {
+				continue
+			}
+			out = append(out, member(sub, v, join(path, k), defs)...)
+		}
+	case isList && items != nil:
+		own := withMembers(node, "items", nil)
+		if err := validateDoc(own, inst, defs); err != nil {
+			out = append(out, describe(path, err))
+		}
+		for i, v := range list {
+			out = append(out, member(items, v, fmt.Sprintf("%s[%d]", path, i), defs)...)
+		}
+	default:
+		return []error{describe(path, whole)}
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		v, ok := m[k]
-		if !ok {
-			continue
-		}
-		rs, err := s.schema.Properties[k].Resolve(nil)
-		if err != nil {
-			continue
-		}
-		if err := rs.Validate(v); err != nil {
-			seen[k] = true
-			out = append(out, describe(k, err))
-		}
-	}
-	// Root-level constraints (required, additionalProperties...): what the
-	// whole-document validation says, when no key explained it.
 	if len(out) == 0 {
-		out = append(out, describe("", s.resolved.Validate(inst)))
+		// Something the walk does not reach (allOf, if/then...) failed.
+		out = append(out, describe(path, whole))
 	}
 	return out
+}
+
+// member validates one property or item on its own; a part that cannot be
+// validated apart (a $ref outside $defs) is left to its parent's result.
+func member(node map[string]any, v any, path string, defs map[string]any) []error {
+	err := validateDoc(node, v, defs)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, errStandalone):
+		return nil
+	}
+	return violations(node, v, path, err, defs)
+}
+
+var errStandalone = errors.New("part of the schema cannot be validated on its own")
+
+// withMembers copies node with its properties (or items) accepting
+// anything, so what fails is the node's own constraints.
+func withMembers(node map[string]any, key string, props map[string]any) map[string]any {
+	own := maps.Clone(node)
+	if key == "items" {
+		own["items"] = true
+		return own
+	}
+	accept := make(map[string]any, len(props))
+	for k := range props {
+		accept[k] = true
+	}
+	own["properties"] = accept
+	return own
+}
+
+// validateDoc validates inst against one schema document, with the root's
+// definitions beside it so that its "#/$defs/..." references resolve.
+func validateDoc(node map[string]any, inst any, defs map[string]any) error {
+	doc := maps.Clone(node)
+	for k, v := range defs {
+		if _, ok := doc[k]; !ok {
+			doc[k] = v
+		}
+	}
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		return errStandalone
+	}
+	var sc jsonschema.Schema
+	if err := json.Unmarshal(raw, &sc); err != nil {
+		return errStandalone
+	}
+	rs, err := sc.Resolve(nil)
+	if err != nil {
+		return errStandalone
+	}
+	return rs.Validate(inst)
 }
 
 // Compiled on first use: a run without a schema error never needs them.
@@ -134,9 +215,12 @@ func describe(prefix string, err error) error {
 			if prefix != "" {
 				parts = append(parts, prefix)
 			}
-			for _, seg := range strings.Split(strings.Trim(loc, "/"), "/") {
-				switch seg {
+			segs := strings.Split(strings.Trim(loc, "/"), "/")
+			for i := 0; i < len(segs); i++ {
+				switch seg := segs[i]; seg {
 				case "properties", "":
+				case "$defs", "definitions":
+					i++ // a referenced definition: its name is no key
 				case "items":
 					parts = append(parts, "[]")
 				default:

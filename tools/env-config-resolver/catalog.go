@@ -16,12 +16,21 @@ import (
 func endpointCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "endpoint",
-		Usage:     "the URL(s) of a service in an environment, same-AZ first with --az; --all for every service",
+		Usage:     "the URL(s) of a service in an environment, same-AZ first with --az, only one AZ's with --only-az; --all for every service",
 		ArgsUsage: "[SERVICE]",
+		Description: `Endpoints come in the catalog's order: a service's own endpoints as listed,
+else the environment's template once per AZ in the order of its azs. --az
+ZONE puts ZONE's first (and falls back to the others, saying so on stderr
+with --format text); --only-az ZONE prints only ZONE's and exits 3 when a
+service has none there. --all prints one SERVICE_URL=... line per service
+of the environment: the first endpoint of each, so without --az the
+catalog's first (the first AZ of the template), with --az or --only-az
+ZONE's.`,
 		Flags: []cli.Flag{
 			catalogFlag(),
 			&cli.StringFlag{Name: "env", Usage: "environment `NAME` (required)"},
-			&cli.StringFlag{Name: "az", Usage: "availability `ZONE` to prefer"},
+			&cli.StringFlag{Name: "az", Usage: "availability `ZONE` to prefer (its endpoints first, the others after)"},
+			&cli.StringFlag{Name: "only-az", Usage: "only the endpoints in availability `ZONE`; exit 3 when a service has none there"},
 			&cli.BoolFlag{Name: "all", Usage: "every service of the environment"},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "`FORMAT`: json, text (one URL per line) or env (SERVICE_URL=...; default with --all)"},
 		},
@@ -63,13 +72,40 @@ func endpointAction(cliContext *cli.Context) error {
 			}
 		}
 	}
-	var lookups []catalog.Lookup
+	az, only := cliContext.String("az"), cliContext.String("only-az")
+	if az != "" && only != "" && az != only {
+		return cmdutil.Usagef("endpoint: --az %s and --only-az %s disagree (--only-az alone is enough)", az, only)
+	}
+	if only != "" {
+		az = only
+	}
+	lookups := []catalog.Lookup{}
+	var missing []string // services with no endpoint in --only-az
 	for _, n := range names {
-		l, err := c.Endpoints(n, env, cliContext.String("az"))
+		l, err := c.Endpoints(n, env, az)
 		if err != nil {
 			return cmdutil.Usage(err)
 		}
+		if only != "" {
+			if l = l.InAZ(only); len(l.Endpoints) == 0 {
+				missing = append(missing, n)
+				continue
+			}
+		}
 		lookups = append(lookups, l)
+	}
+	if err := printEndpoints(cliContext, format, all, lookups); err != nil {
+		return err
+	}
+	if len(missing) > 0 {
+		return cmdutil.Failures(fmt.Errorf("no endpoint in %s of %s in %s", only, strings.Join(missing, ", "), env))
+	}
+	return nil
+}
+
+func printEndpoints(cliContext *cli.Context, format string, all bool, lookups []catalog.Lookup) error {
+	if len(lookups) == 0 && !all {
+		return nil
 	}
 	w := cliContext.App.Writer
 	switch format {

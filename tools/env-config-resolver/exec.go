@@ -23,11 +23,18 @@ every key flattened: db.max_conns as DB_MAX_CONNS (--prefix adds a prefix;
 lists and maps as JSON). --write FILE also writes the configuration (JSON,
 or YAML for .yml/.yaml) with mode 0600. Signals (TERM, INT, HUP, QUIT, USR1,
 USR2, WINCH) go to the app, its exit status comes back, and as PID 1 the
-resolver reaps orphaned processes. Secrets reach the app, never the logs.`,
+resolver reaps orphaned processes. Secrets reach the app, never the logs.
+
+A configuration that does not resolve (a bad file, a bad override, a
+secret that cannot be found) stops before the app starts: exit 2 with every
+problem. Schema violations and unknown keys are warnings on stderr and the
+app starts ('check' in CI is where they fail the build); --strict (or
+DOCKWRIGHT_STRICT=true) refuses to start the app on them too (exit 2).`,
 		Flags: append(bundleFlags(),
 			&cli.StringFlag{Name: "prefix", Usage: "`PREFIX` of the exported names"},
 			&cli.StringFlag{Name: "write", Usage: "also write the configuration to `FILE`"},
 			&cli.BoolFlag{Name: "no-env", Usage: "do not export the configuration as environment variables"},
+			&cli.BoolFlag{Name: "strict", Usage: "refuse to start the app (exit 2) when the configuration violates the schema or has unknown keys", EnvVars: []string{"DOCKWRIGHT_STRICT"}},
 		),
 		Action: execAction,
 	}
@@ -44,6 +51,16 @@ func execAction(cliContext *cli.Context) error {
 	_, c, err := load(cliContext, envconfig.Options{})
 	if err != nil {
 		return err
+	}
+	if cliContext.Bool("strict") && (len(c.Unknown) > 0 || len(c.Invalid) > 0) {
+		var problems []string
+		for _, u := range c.Unknown {
+			problems = append(problems, "unknown key "+u)
+		}
+		for _, e := range c.Invalid {
+			problems = append(problems, "schema: "+e.Error())
+		}
+		return cmdutil.Usagef("exec --strict: the %s configuration has %d problems; the app was not started:\n  %s", c.Env, len(problems), strings.Join(problems, "\n  "))
 	}
 	warnUnknown(cliContext, c)
 	if path := cliContext.String("write"); path != "" {
