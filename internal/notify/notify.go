@@ -35,8 +35,8 @@ type Spec struct {
 type Event struct {
 	Kind    string          `json:"kind"`
 	Source  string          `json:"source"`
-	Service string          `json:"service,omitempty"`
-	Env     string          `json:"env,omitempty"`
+	Service string          `json:"service"`
+	Env     string          `json:"env"`
 	Time    time.Time       `json:"time"`
 	Summary string          `json:"summary"`
 	Details json.RawMessage `json:"details,omitempty"`

@@ -61,7 +61,7 @@ func TestRetentionOnRealEngine(t *testing.T) {
 			t.Errorf("image %s still there", gone)
 		}
 	}
-	if got := plan.BytesReclaimed(true); got <= 0 {
+	if got := plan.BytesReclaimed(); got <= 0 {
 		t.Errorf("bytes reclaimed = %d", got)
 	}
 

@@ -378,15 +378,25 @@ func names(cs []Container, keep func(Container) bool) string {
 	return strings.Join(out, ", ")
 }
 
-// BytesReclaimed sums the sizes of the removals that happened (or, for a
-// plan not applied, that are planned). It is an upper bound: layers shared
-// with kept images stay.
-func (p Plan) BytesReclaimed(applied bool) int64 {
+// BytesReclaimed sums the sizes of the removals that happened: 0 for a
+// plan not applied. It is an upper bound: layers shared with kept images
+// stay.
+func (p Plan) BytesReclaimed() int64 {
 	var n int64
 	for _, r := range p.Removals {
-		if (applied && r.Status == StatusRemoved) || (!applied && r.Status == StatusPlanned) {
+		if r.Status == StatusRemoved {
 			n += r.Size
 		}
+	}
+	return n
+}
+
+// BytesReclaimable sums the sizes of every removal the plan makes, what a
+// dry run would reclaim (the same upper bound).
+func (p Plan) BytesReclaimable() int64 {
+	var n int64
+	for _, r := range p.Removals {
+		n += r.Size
 	}
 	return n
 }

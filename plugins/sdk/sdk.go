@@ -56,8 +56,8 @@ type SecretSource interface {
 type Event struct {
 	Kind    string    `json:"kind"`
 	Source  string    `json:"source"`
-	Service string    `json:"service,omitempty"`
-	Env     string    `json:"env,omitempty"`
+	Service string    `json:"service"`
+	Env     string    `json:"env"`
 	Time    time.Time `json:"time"`
 	Summary string    `json:"summary"`
 	// Details is the event's data as JSON.

@@ -73,7 +73,10 @@ type report struct {
 	Removed        int                  `json:"removed"`
 	Failed         int                  `json:"failed"`
 	BytesReclaimed int64                `json:"bytes_reclaimed"`
-	EngineCalls    docker.CallCounts    `json:"engine_calls"`
+	// BytesReclaimable is what the plan reclaims if every removal goes
+	// (on --dry-run: what it would reclaim).
+	BytesReclaimable int64             `json:"bytes_reclaimable"`
+	EngineCalls      docker.CallCounts `json:"engine_calls"`
 }
 
 func run(cliContext *cli.Context) error {
@@ -144,13 +147,17 @@ func run(cliContext *cli.Context) error {
 		}
 	}
 	rep.Changed = rep.Removed > 0
-	rep.BytesReclaimed = plan.BytesReclaimed(!dryRun)
+	rep.BytesReclaimed, rep.BytesReclaimable = plan.BytesReclaimed(), plan.BytesReclaimable()
 	if rep.Changed || rep.Failed > 0 {
 		details, _ := json.Marshal(struct {
 			Removed, Failed int
 			Bytes           int64
 		}{rep.Removed, rep.Failed, rep.BytesReclaimed})
-		notifiers.Emit(ctx, notify.Event{Kind: "retention.summary", Source: "keep-n-retention", Details: details,
+		service := "" // the service, when the run managed one (a host serves every environment's builds alike)
+		if svcs := p.Scope.Services; len(svcs) == 1 && len(p.Scope.Repos) == 0 {
+			service = svcs[0]
+		}
+		notifiers.Emit(ctx, notify.Event{Kind: "retention.summary", Source: "keep-n-retention", Service: service, Details: details,
 			Summary: fmt.Sprintf("%s: removed %d images (%s), %d failed", eng.Host, rep.Removed, mb(rep.BytesReclaimed), rep.Failed)})
 	}
 	if format == cmdutil.FormatJSON {
@@ -200,12 +207,11 @@ func printPlan(w io.Writer, plan retention.Plan) {
 }
 
 func printSummary(w io.Writer, r report) {
-	verb := "removed"
-	n := r.Removed
+	verb, n, bytes := "removed", r.Removed, r.BytesReclaimed
 	if r.DryRun {
-		verb, n = "would remove", len(r.Removals)
+		verb, n, bytes = "would remove", len(r.Removals), r.BytesReclaimable
 	}
-	fmt.Fprintf(w, "%d repositories; %s %d images (%s at most)", len(r.Repositories), verb, n, mb(r.BytesReclaimed))
+	fmt.Fprintf(w, "%d repositories; %s %d images (%s at most)", len(r.Repositories), verb, n, mb(bytes))
 	if r.Failed > 0 {
 		fmt.Fprintf(w, "; %d failed", r.Failed)
 	}
