@@ -2,6 +2,7 @@ package imagetag
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -63,17 +64,65 @@ func TestNewSchemeErrors(t *testing.T) {
 }
 
 func TestPromotionTagRoundTrip(t *testing.T) {
-	at := time.Date(2026, 11, 26, 7, 31, 5, 0, time.UTC)
+	at := time.Date(2026, 11, 26, 7, 31, 5, 123456789, time.UTC)
 	tag := PromotionTag("staging", 140, at.In(time.FixedZone("x", 3600)))
-	if tag != "staging.140.20261126T073105Z" {
+	if tag != "staging.140.20261126T073105.123456789Z" {
 		t.Fatalf("PromotionTag = %q", tag)
 	}
 	if err := ValidateTag(tag); err != nil {
 		t.Fatal(err)
 	}
 	p, ok := DefaultScheme().ParsePromotion(tag)
-	if !ok || p.Env != "staging" || p.Build != 140 || !p.At.Equal(at) {
+	if !ok || p.Env != "staging" || p.Build != 140 || !p.At.Equal(at) || p.Tag != tag {
 		t.Fatalf("ParsePromotion = %+v %v", p, ok)
+	}
+	// Records written within one second are distinct tags.
+	if a, b := PromotionTag("prod", 1, at), PromotionTag("prod", 1, at.Add(time.Millisecond)); a == b {
+		t.Errorf("two promotions a millisecond apart write one record %q", a)
+	}
+}
+
+func TestParsePromotion(t *testing.T) {
+	tests := []struct {
+		tag   string
+		ok    bool
+		env   string
+		build uint64
+		at    time.Time
+	}{
+		{"prod.142.20261126T073105.000000001Z", true, "prod", 142, time.Date(2026, 11, 26, 7, 31, 5, 1, time.UTC)},
+		{"prod.142.20261126T073105Z", true, "prod", 142, time.Date(2026, 11, 26, 7, 31, 5, 0, time.UTC)}, // written by earlier versions
+		{"prod.142.20261126T073105.1Z", false, "", 0, time.Time{}},
+		{"prod.142.20261126T0731051234567890Z", false, "", 0, time.Time{}},
+		{"142.20261126T073105Z", false, "", 0, time.Time{}},
+		{"qa.142.20261126T073105.000000000Z", false, "", 0, time.Time{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.tag, func(t *testing.T) {
+			p, ok := DefaultScheme().ParsePromotion(tt.tag)
+			if ok != tt.ok || ok && (p.Env != tt.env || p.Build != tt.build || !p.At.Equal(tt.at)) {
+				t.Errorf("ParsePromotion(%q) = %+v %v", tt.tag, p, ok)
+			}
+		})
+	}
+}
+
+// History has one order: newest first, then by build, then by tag.
+func TestSortHistory(t *testing.T) {
+	sec := time.Date(2026, 11, 26, 7, 31, 5, 0, time.UTC)
+	recs := []PromotionRecord{
+		{Env: "prod", Build: 3, At: sec, Tag: "prod.3.20261126T073105Z"},
+		{Env: "prod", Build: 5, At: sec.Add(time.Millisecond), Tag: "b"},
+		{Env: "staging", Build: 3, At: sec, Tag: "staging.3.20261126T073105Z"},
+		{Env: "prod", Build: 4, At: sec, Tag: "prod.4.20261126T073105Z"},
+	}
+	SortHistory(recs)
+	var got []string
+	for _, r := range recs {
+		got = append(got, fmt.Sprintf("%s/%d", r.Env, r.Build))
+	}
+	if want := "prod/5 prod/4 staging/3 prod/3"; strings.Join(got, " ") != want {
+		t.Errorf("order %v, want %s", got, want)
 	}
 }
 

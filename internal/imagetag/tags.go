@@ -1,8 +1,10 @@
 package imagetag
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -73,9 +75,15 @@ func IsCommitTag(tag string) bool {
 	return true
 }
 
-// PromotionTimeFormat is the UTC timestamp inside a promotion tag (a tag may
-// not contain ':').
-const PromotionTimeFormat = "20060102T150405Z"
+// PromotionTimeFormat is the UTC timestamp inside a promotion tag, to the
+// nanosecond so that two promotions never write the same record (an
+// automated promote, roll back and fix forward happens within a second). A
+// tag may not contain ':'.
+const PromotionTimeFormat = "20060102T150405.000000000Z"
+
+// promotionTimeFormatV1 is the one-second timestamp of records written
+// before: still read, never written.
+const promotionTimeFormatV1 = "20060102T150405Z"
 
 // PromotionRecord is one recorded promotion: build Build was promoted to Env
 // at At.
@@ -83,37 +91,62 @@ type PromotionRecord struct {
 	Env   string
 	Build uint64
 	At    time.Time
+	// Tag is the record's tag.
+	Tag string
 }
 
 // PromotionTag is the immutable tag that records a promotion:
-// ENV.BUILD.TIME, e.g. "prod.142.20261126T073105Z". It points at the same
-// manifest as the build, so it costs no storage, and it disappears with the
-// build when the build is pruned.
+// ENV.BUILD.TIME, e.g. "prod.142.20261126T073105.123456789Z". It points at
+// the same manifest as the build, so it costs no storage, and it disappears
+// with the build when the build is pruned.
 func PromotionTag(env string, build uint64, at time.Time) string {
 	return fmt.Sprintf("%s.%d.%s", env, build, at.UTC().Format(PromotionTimeFormat))
 }
 
 // ParsePromotion parses a PromotionTag whose environment is one of the
-// scheme's.
+// scheme's (and the one-second records of earlier versions).
 func (s Scheme) ParsePromotion(tag string) (PromotionRecord, bool) {
-	i := strings.LastIndexByte(tag, '.')
-	if i < 0 || len(tag)-i-1 != len(PromotionTimeFormat) {
+	var at time.Time
+	var rest string
+	for _, layout := range []string{PromotionTimeFormat, promotionTimeFormatV1} {
+		if len(tag) <= len(layout)+1 || tag[len(tag)-len(layout)-1] != '.' {
+			continue
+		}
+		t, err := time.Parse(layout, tag[len(tag)-len(layout):])
+		if err != nil {
+			continue
+		}
+		at, rest = t, tag[:len(tag)-len(layout)-1]
+		break
+	}
+	if rest == "" {
 		return PromotionRecord{}, false
 	}
-	at, err := time.Parse(PromotionTimeFormat, tag[i+1:])
-	if err != nil {
-		return PromotionRecord{}, false
-	}
-	j := strings.LastIndexByte(tag[:i], '.')
+	j := strings.LastIndexByte(rest, '.')
 	if j < 0 {
 		return PromotionRecord{}, false
 	}
-	env := tag[:j]
-	build, ok := ParseBuild(tag[j+1 : i])
+	env := rest[:j]
+	build, ok := ParseBuild(rest[j+1:])
 	if !ok || !s.IsEnv(env) {
 		return PromotionRecord{}, false
 	}
-	return PromotionRecord{Env: env, Build: build, At: at}, true
+	return PromotionRecord{Env: env, Build: build, At: at, Tag: tag}, true
+}
+
+// SortHistory orders promotion records newest first: by time, then (for
+// one-second records of the same second) by build, then by tag, so that
+// history has one order whatever the registry lists.
+func SortHistory(recs []PromotionRecord) {
+	slices.SortFunc(recs, func(a, b PromotionRecord) int {
+		if c := b.At.Compare(a.At); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.Build, a.Build); c != 0 {
+			return c
+		}
+		return strings.Compare(b.Tag, a.Tag)
+	})
 }
 
 // BuildInfo is what a CI build knows about itself.

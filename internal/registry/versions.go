@@ -274,7 +274,7 @@ func (c *Client) promote(ctx context.Context, repo name.Repository, scheme image
 	}
 	p := &Promotion{
 		Repository: repo.Name(), Env: env, Build: build, Digest: d.Digest.String(),
-		MediaType: string(d.MediaType), Record: imagetag.PromotionTag(env, build, now), At: now.UTC().Truncate(time.Second),
+		MediaType: string(d.MediaType), Record: imagetag.PromotionTag(env, build, now), At: now.UTC(),
 	}
 	if err := c.Put(ctx, repo.Tag(env), d); err != nil {
 		return nil, err
@@ -290,7 +290,7 @@ func (c *Client) promote(ctx context.Context, repo name.Repository, scheme image
 }
 
 // History lists the recorded promotions of repo to env (all environments
-// when env is empty), newest first: one tag list.
+// when env is empty), newest first (imagetag.SortHistory): one tag list.
 func (c *Client) History(ctx context.Context, repo name.Repository, scheme imagetag.Scheme, env string) ([]imagetag.PromotionRecord, error) {
 	tags, err := c.Tags(ctx, repo)
 	if err != nil {
@@ -302,11 +302,6 @@ func (c *Client) History(ctx context.Context, repo name.Repository, scheme image
 			out = append(out, p)
 		}
 	}
-	slices.SortFunc(out, func(a, b imagetag.PromotionRecord) int {
-		if c := b.At.Compare(a.At); c != 0 {
-			return c
-		}
-		return cmp.Compare(b.Build, a.Build)
-	})
+	imagetag.SortHistory(out)
 	return out, nil
 }

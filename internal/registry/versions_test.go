@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,14 +53,14 @@ func TestVersionsPromoteHistory(t *testing.T) {
 				t.Errorf("promote requests = %v, want ping, GET, PUT, PUT", reqs)
 			}
 			for _, r := range reqs {
-				if slices.Contains([]string{"blobs"}, r) {
+				if strings.Contains(r, "/blobs/") {
 					t.Errorf("blob request during promote: %s", r)
 				}
 			}
-			if p.Digest != e.digests["4"] || p.Record != "prod.4.20261126T080000Z" {
+			if p.Digest != e.digests["4"] || p.Record != "prod.4.20261126T080000.000000000Z" {
 				t.Errorf("promotion = %+v", p)
 			}
-			if got := rt.Tags(t, reg.Host, "team/web"); !slices.Contains(got, "prod.4.20261126T080000Z") {
+			if got := rt.Tags(t, reg.Host, "team/web"); !slices.Contains(got, "prod.4.20261126T080000.000000000Z") {
 				t.Errorf("no promotion record in %v", got)
 			}
 			if !rt.ManifestExists(t, reg.Host, "team/web", e.digests["4"]) {
@@ -85,6 +86,29 @@ func TestVersionsPromoteHistory(t *testing.T) {
 			}
 			if len(h) != 2 || h[0].Build != 11 || h[1].Build != 4 {
 				t.Errorf("history = %+v", h)
+			}
+
+			// Promote, roll back and fix forward within one second: three
+			// records, none overwriting another, newest first.
+			sec := at.Add(2 * time.Hour)
+			for i, b := range []uint64{12, 11, 12} {
+				if _, err := c.Promote(ctx, repo, scheme, b, "prod", sec.Add(time.Duration(i)*time.Millisecond)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			h, err = c.History(ctx, repo, scheme, "prod")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []uint64
+			for _, r := range h {
+				got = append(got, r.Build)
+			}
+			if want := []uint64{12, 11, 12, 11, 4}; !slices.Equal(got, want) {
+				t.Errorf("history builds = %v, want %v", got, want)
+			}
+			if _, err := c.Promote(ctx, repo, scheme, 11, "prod", at.Add(time.Hour)); err != nil {
+				t.Fatal(err)
 			}
 
 			// A build that does not exist is refused and nothing moves.

@@ -17,7 +17,7 @@ Versions are Jenkins build numbers, ordered numerically; environment tags
 (dev, staging, prod, latest) are moving pointers. Promotion retags inside the
 registry: the build's manifest is fetched once and put under the environment
 tag, so no layer moves, and an immutable record tag ENV.BUILD.TIME
-(prod.142.20261126T073105Z) keeps the history.
+(prod.142.20261126T073105.482913006Z) keeps the history.
 
 SERVICE is a repository (registry.example.com:5000/web), a service of the
 catalog (--catalog, $DOCKWRIGHT_CATALOG), or a name under --registry.
