@@ -6,8 +6,10 @@
 # Targets: docker-build, docker-push, docker-deploy, promote, rollback,
 # versions, help. Every variable below can be overridden on the command line
 # or in the environment (Jenkins sets BUILD_NUMBER and GIT_COMMIT).
-# Each target prints what it runs; a failing step stops make with that
-# step's exit code.
+# Each target prints what it runs; a failing step stops make. Make itself
+# then exits 2 whatever the step's code: run it through make/dwmake
+# (`dwmake docker-deploy`) to exit with the step's own code (1 operational,
+# 2 bad input, 3 the rollout found a failing host), see docs/jenkins.md.
 
 ifndef SERVICE
 $(error SERVICE is not set: put SERVICE := <name> before the include line)
@@ -19,6 +21,9 @@ DOCKWRIGHT_BIN ?= $(DOCKWRIGHT)/bin
 ANSIBLE_DIR    ?= $(DOCKWRIGHT)/ansible
 GO             ?= go
 IMAGE_TAGGER   ?= $(DOCKWRIGHT_BIN)/image-tagger
+# Each step runs through run-step, which records a failing step's exit code
+# for make/dwmake.
+RUN_STEP       ?= $(DOCKWRIGHT)/make/run-step
 
 REGISTRY       ?= $(or $(DOCKWRIGHT_REGISTRY),127.0.0.1:5000)
 ENV            ?= dev
@@ -60,7 +65,7 @@ help:
 docker-prebuild::
 
 docker-build: docker-prebuild
-	docker build -f $(DOCKERFILE) -t $(CANDIDATE) \
+	$(RUN_STEP) docker-build -- docker build -f $(DOCKERFILE) -t $(CANDIDATE) \
 	  --build-arg BASE_IMAGE=$(BASE_IMAGE) --build-arg BUILD_NUMBER=$(or $(BUILD_NUMBER),0) \
 	  --label org.opencontainers.image.title=$(SERVICE) \
 	  --label org.opencontainers.image.version=$(or $(BUILD_NUMBER),local) \
@@ -70,30 +75,32 @@ docker-build: docker-prebuild
 	  $(CONTEXT)
 
 _need-build:
-	@test -n "$(BUILD_NUMBER)" || { echo "docker.mk: BUILD_NUMBER is not set (Jenkins sets it; locally: make $(MAKECMDGOALS) BUILD_NUMBER=N)" >&2; exit 2; }
+	@test -n "$(BUILD_NUMBER)" || { echo "docker.mk: BUILD_NUMBER is not set (Jenkins sets it; locally: make $(MAKECMDGOALS) BUILD_NUMBER=N)" >&2; \
+	  [ -z "$$DOCKWRIGHT_EXIT_FILE" ] || echo "2 docker-push" >"$$DOCKWRIGHT_EXIT_FILE"; exit 2; }
 
 docker-push: _need-build
 	@mkdir -p $(STATE)
-	$(IMAGE_TAGGER) push $(CANDIDATE) --service $(SERVICE) --registry $(REGISTRY) \
+	$(RUN_STEP) docker-push -- $(IMAGE_TAGGER) push $(CANDIDATE) --service $(SERVICE) --registry $(REGISTRY) \
 	  --build-number $(BUILD_NUMBER) $(if $(GIT_COMMIT),--git-commit $(GIT_COMMIT)) -o json > $(STATE)/pushed.json
 	@echo "pushed $$(sed -n 's/.*"pinned": "\(.*\)".*/\1/p' $(STATE)/pushed.json | head -1)"
 
 docker-deploy: docker-build docker-push
-	ansible-playbook -i $(INVENTORY) $(ANSIBLE_DIR)/deploy.yml $(ANSIBLE_OPTS) \
+	$(RUN_STEP) deploy --ansible -- ansible-playbook -i $(INVENTORY) $(ANSIBLE_DIR)/deploy.yml $(ANSIBLE_OPTS) \
 	  -e service=$(SERVICE) -e env=$(ENV) -e build=$(BUILD_NUMBER) -e registry=$(REGISTRY) \
 	  -e image_pinned=$$(sed -n 's/.*"pinned": "\(.*\)".*/\1/p' $(STATE)/pushed.json | head -1)
 
 promote:
-	@test -n "$(BUILD)" || { echo "docker.mk: promote needs BUILD=N (and ENV=...)" >&2; exit 2; }
+	@test -n "$(BUILD)" || { echo "docker.mk: promote needs BUILD=N (and ENV=...)" >&2; \
+	  [ -z "$$DOCKWRIGHT_EXIT_FILE" ] || echo "2 promote" >"$$DOCKWRIGHT_EXIT_FILE"; exit 2; }
 	@mkdir -p $(STATE)
-	$(IMAGE_TAGGER) promote $(SERVICE) $(BUILD) --env $(ENV) --registry $(REGISTRY) -o json > $(STATE)/promoted.json
-	ansible-playbook -i $(INVENTORY) $(ANSIBLE_DIR)/deploy.yml $(ANSIBLE_OPTS) \
+	$(RUN_STEP) promote -- $(IMAGE_TAGGER) promote $(SERVICE) $(BUILD) --env $(ENV) --registry $(REGISTRY) -o json > $(STATE)/promoted.json
+	$(RUN_STEP) deploy --ansible -- ansible-playbook -i $(INVENTORY) $(ANSIBLE_DIR)/deploy.yml $(ANSIBLE_OPTS) \
 	  -e service=$(SERVICE) -e env=$(ENV) -e build=$(BUILD) -e registry=$(REGISTRY) \
 	  -e image_pinned=$(REGISTRY)/$(SERVICE)@$$(sed -n 's/.*"digest": "\(.*\)".*/\1/p' $(STATE)/promoted.json | head -1)
 
 rollback:
-	ansible-playbook -i $(INVENTORY) $(ANSIBLE_DIR)/rollback.yml $(ANSIBLE_OPTS) \
+	$(RUN_STEP) rollback --ansible -- ansible-playbook -i $(INVENTORY) $(ANSIBLE_DIR)/rollback.yml $(ANSIBLE_OPTS) \
 	  -e service=$(SERVICE) -e env=$(ENV) -e registry=$(REGISTRY) $(if $(BUILD),-e build=$(BUILD))
 
 versions:
-	$(IMAGE_TAGGER) versions $(SERVICE) --registry $(REGISTRY) -o table
+	$(RUN_STEP) versions -- $(IMAGE_TAGGER) versions $(SERVICE) --registry $(REGISTRY) -o table

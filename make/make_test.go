@@ -1,0 +1,89 @@
+// Package makefragment tests make/docker.mk and make/dwmake as a service's
+// Makefile uses them, with the steps they run replaced by stubs that exit
+// with a chosen code.
+package makefragment
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// stub writes an executable script at dir/name that exits with code (after
+// saying so on stderr).
+func stub(t *testing.T, dir, name string, code int) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	body := "#!/bin/sh\necho \"" + name + " stub: exit " + itoa(code) + "\" >&2\nexit " + itoa(code) + "\n"
+	if err := os.WriteFile(p, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// run runs make/dwmake (or plain make) in a service directory whose
+// Makefile includes docker.mk, with ansible-playbook a stub exiting
+// ansible and IMAGE_TAGGER one exiting tagger.
+func run(t *testing.T, wrapper bool, tagger, ansible int, args ...string) (int, string) {
+	t.Helper()
+	root, _ := filepath.Abs("..")
+	svc, bin := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(svc, "Makefile"), []byte("SERVICE := web\nDOCKWRIGHT := "+root+"\ninclude $(DOCKWRIGHT)/make/docker.mk\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stub(t, bin, "ansible-playbook", ansible)
+	tag := stub(t, bin, "image-tagger", tagger)
+	cmd := exec.Command("make", append([]string{"-s", "-C", svc, "IMAGE_TAGGER=" + tag, "INVENTORY=/dev/null"}, args...)...)
+	if wrapper {
+		cmd = exec.Command(filepath.Join(root, "make/dwmake"), cmd.Args[1:]...)
+	}
+	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return code, string(out)
+}
+
+// dwmake exits with the failing step's own code (ansible-playbook's mapped
+// onto dockwright's), where make alone exits 2 for every failure.
+func TestDwmakePassesTheStepsCode(t *testing.T) {
+	tests := []struct {
+		name            string
+		tagger, ansible int
+		args            []string
+		want            int
+		says            string
+	}{
+		{"success", 0, 0, []string{"versions"}, 0, ""},
+		{"registry unreachable", 1, 0, []string{"versions"}, 1, "dwmake: versions failed with exit code 1"},
+		{"bad input to image-tagger", 2, 0, []string{"promote", "BUILD=5", "ENV=prod"}, 2, "dwmake: promote failed with exit code 2"},
+		{"promote without BUILD", 0, 0, []string{"promote", "ENV=prod"}, 2, "promote needs BUILD=N"},
+		{"a host failed its deploy", 0, 2, []string{"rollback", "ENV=dev"}, 3, "dwmake: rollback failed with exit code 3"},
+		{"the rollout broke off", 0, 10, []string{"rollback", "ENV=dev"}, 3, "exit code 3"},
+		{"hosts unreachable", 0, 4, []string{"rollback", "ENV=dev"}, 1, "dwmake: rollback failed with exit code 1"},
+		{"bad ansible options", 0, 5, []string{"rollback", "ENV=dev"}, 2, "dwmake: rollback failed with exit code 2"},
+		{"the deploy step after a good promote", 0, 2, []string{"promote", "BUILD=5", "ENV=prod"}, 3, "dwmake: deploy failed with exit code 3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out := run(t, true, tt.tagger, tt.ansible, tt.args...)
+			if code != tt.want || !strings.Contains(out, tt.says) {
+				t.Errorf("dwmake %v: exit %d, want %d; output:\n%s", tt.args, code, tt.want, out)
+			}
+			// make alone: 2 for any failure, as docs/jenkins.md says.
+			code, out = run(t, false, tt.tagger, tt.ansible, tt.args...)
+			if want := map[bool]int{true: 0, false: 2}[tt.want == 0]; code != want {
+				t.Errorf("make %v: exit %d, want %d; output:\n%s", tt.args, code, want, out)
+			}
+		})
+	}
+}
