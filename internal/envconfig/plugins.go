@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/dockwright/dockwright/internal/pluginexec"
 )
 
 // PluginsFile is the optional file of a bundle that names secrets plugins.
@@ -48,6 +50,9 @@ func LoadPlugins(dir, file string) ([]PluginSpec, error) {
 	for _, s := range f.Secrets {
 		if s.Name == "" {
 			return nil, fmt.Errorf("%w: %s: a secrets plugin without a name", ErrInvalid, path)
+		}
+		if err := pluginexec.ValidName(s.Name); err != nil {
+			return nil, fmt.Errorf("%w: %s: secrets plugin: %w", ErrInvalid, path, err)
 		}
 	}
 	return f.Secrets, nil

@@ -13,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/dockwright/dockwright/internal/pluginexec"
 	"github.com/dockwright/dockwright/internal/yamlerr"
 )
 
@@ -452,6 +453,11 @@ func (c *Config) validate() error {
 	for i, kg := range c.KeyedGroups {
 		if strings.TrimSpace(kg.Key.Src) == "" {
 			return c.errorf(kg.Line, "keyed_groups[%d] has no key", i)
+		}
+	}
+	for i, p := range c.Plugins {
+		if err := pluginexec.ValidName(p.Name); err != nil {
+			return c.errorf(c.line("plugins"), "plugins[%d]: %v", i, err)
 		}
 	}
 	return nil

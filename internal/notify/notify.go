@@ -74,6 +74,9 @@ func Load(path string, log *slog.Logger) (*Notifiers, error) {
 		if s.Name == "" {
 			return nil, fmt.Errorf("%s: a notifier without a name", path)
 		}
+		if err := pluginexec.ValidName(s.Name); err != nil {
+			return nil, fmt.Errorf("%s: notifier: %w", path, err)
+		}
 		if s.Timeout != "" {
 			if d, err := time.ParseDuration(s.Timeout); err != nil || d <= 0 {
 				return nil, fmt.Errorf("%s: notifier %s: timeout %q: want a positive duration such as 10s", path, s.Name, s.Timeout)

@@ -23,6 +23,29 @@ const Helper = "dockwright-plugin-host"
 // code 2: plugin not found, checksum mismatch, malformed request).
 var ErrUsage = errors.New("plugin request refused")
 
+// ErrInvalidName means a plugin name that could name a file outside the
+// plugin directories (a path separator, "..") or no file at all.
+var ErrInvalidName = errors.New("invalid plugin name")
+
+// ValidName checks a plugin's name, which becomes the file name
+// dockwright-plugin-KIND-NAME in a plugin directory: 1 to 64 letters,
+// digits, '-', '_' and '.', starting with a letter or digit, without "..".
+// Every reader of plugin names (ec2-inventory's config, a bundle's
+// plugins.yml, a notifiers file, the helper's requests) checks it, so no
+// name reaches a path outside the plugin directories.
+func ValidName(name string) error {
+	bad := name == "" || len(name) > 64 || strings.Contains(name, "..")
+	for i := 0; i < len(name) && !bad; i++ {
+		c := name[i]
+		alnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		bad = !alnum && (i == 0 || c != '-' && c != '_' && c != '.')
+	}
+	if bad {
+		return fmt.Errorf("%w %q: want 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit, no path separator and no \"..\" (it names dockwright-plugin-KIND-NAME in a plugin directory)", ErrInvalidName, name)
+	}
+	return nil
+}
+
 // Find looks for the helper beside the running executable, then on $PATH.
 func Find() (string, error) {
 	if exe, err := os.Executable(); err == nil {

@@ -24,6 +24,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 
+	"github.com/dockwright/dockwright/internal/pluginexec"
 	"github.com/dockwright/dockwright/plugins/sdk"
 )
 
@@ -76,8 +77,14 @@ func Dirs() []string {
 	return append(dirs, "/usr/local/lib/dockwright/plugins")
 }
 
-// Find returns the path of the plugin in dirs.
+// Find returns the path of the plugin in dirs. A kind or name that could
+// name a file outside them is refused (pluginexec.ErrInvalidName).
 func Find(dirs []string, kind, name string) (string, error) {
+	for _, part := range []string{kind, name} {
+		if err := pluginexec.ValidName(part); err != nil {
+			return "", err
+		}
+	}
 	for _, d := range dirs {
 		p := filepath.Join(d, FileName(kind, name))
 		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dockwright/dockwright/internal/clitest"
+	"github.com/dockwright/dockwright/internal/pluginexec"
 )
 
 // build compiles a plugin into dir under its dockwright-plugin-... name.
@@ -84,4 +85,30 @@ func TestRealPlugins(t *testing.T) {
 			t.Fatalf("error = %v", err)
 		}
 	})
+}
+
+// A name that walks out of the plugin directories is refused even when the
+// file it would name exists and is executable.
+func TestFindRefusesNamesOutsideTheDirs(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "plugins")
+	outside := filepath.Join(root, "elsewhere")
+	for _, d := range []string{dir, outside} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// dockwright-plugin-notify-../elsewhere/x is dir/../elsewhere/x.
+	if err := os.WriteFile(filepath.Join(outside, "x"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "dockwright-plugin-notify-.."), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ kind, name string }{{"notify", "../elsewhere/x"}, {"notify", "../../elsewhere/x"}, {"../plugins", "x"}} {
+		p, err := Find([]string{dir}, tt.kind, tt.name)
+		if !errors.Is(err, pluginexec.ErrInvalidName) {
+			t.Errorf("Find(%q, %q) = %q, %v; want ErrInvalidName", tt.kind, tt.name, p, err)
+		}
+	}
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/dockwright/dockwright/internal/envconfig"
 	"github.com/dockwright/dockwright/internal/envconfig/awsssm"
 	"github.com/dockwright/dockwright/internal/notify"
+	"github.com/dockwright/dockwright/internal/pluginexec"
 	"github.com/dockwright/dockwright/internal/pluginhost"
 	"github.com/dockwright/dockwright/internal/version"
 	"github.com/dockwright/dockwright/plugins/sdk"
@@ -167,7 +168,7 @@ func viaPlugin(ctx context.Context, mode string, req Request, log *slog.Logger) 
 
 // exitFor makes a missing or mismatched plugin bad input (2).
 func exitFor(err error) error {
-	if errors.Is(err, pluginhost.ErrNotFound) || errors.Is(err, pluginhost.ErrChecksum) {
+	if errors.Is(err, pluginhost.ErrNotFound) || errors.Is(err, pluginhost.ErrChecksum) || errors.Is(err, pluginexec.ErrInvalidName) {
 		return cmdutil.Usage(err)
 	}
 	return err
