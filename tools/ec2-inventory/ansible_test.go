@@ -165,14 +165,26 @@ func TestAnsibleSeesInventoryFailure(t *testing.T) {
 	if !strings.Contains(errOut, "region eu-west-1") || !strings.Contains(errOut, "UnauthorizedOperation") {
 		t.Errorf("Ansible's error does not carry ours:\n%s", errOut)
 	}
-	// Ansible's own default only warns and goes on with zero hosts: the
-	// reason the shipped ansible.cfg sets unparsed_is_failed.
+	// Ansible's own default only warns and goes on with zero hosts (exit 0):
+	// the reason the shipped ansible.cfg sets unparsed_is_failed, and what
+	// docs/ec2-inventory.md says. Should an Ansible release change that,
+	// this fails and the docs need a look.
 	out, errOut, err := runAnsible(t, env, dir, "ansible-inventory", "-i", bin, "--list")
 	if err != nil {
-		t.Logf("this Ansible fails even without unparsed_is_failed: %v", err)
-		return
+		t.Fatalf("without unparsed_is_failed, ansible-inventory failed (%v); docs/ec2-inventory.md says it warns and goes on:\n%s", err, errOut)
 	}
-	if !strings.Contains(errOut, "WARNING") || strings.Contains(out, "web-") {
-		t.Errorf("expected a warning and no hosts by default; stderr:\n%s", errOut)
+	if !strings.Contains(errOut, "WARNING") {
+		t.Errorf("no warning from Ansible:\n%s", errOut)
+	}
+	var inv struct {
+		Meta struct {
+			Hostvars map[string]any `json:"hostvars"`
+		} `json:"_meta"`
+	}
+	if err := json.Unmarshal([]byte(out), &inv); err != nil {
+		t.Fatalf("ansible-inventory output: %v\n%s", err, out)
+	}
+	if len(inv.Meta.Hostvars) != 0 {
+		t.Errorf("Ansible went on with %d hosts from a failed inventory", len(inv.Meta.Hostvars))
 	}
 }
