@@ -7,7 +7,7 @@ import (
 	"io"
 )
 
-// Exit codes shared by every dockwright binary (DESIGN.md).
+// Exit codes shared by every dockwright binary (docs/contracts.md).
 const (
 	// ExitOK means success.
 	ExitOK = 0

@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// DefaultEnvs are the environment tags of DESIGN.md: moving pointers, never
+// DefaultEnvs are the environment tags of docs/contracts.md: moving pointers, never
 // versions.
 var DefaultEnvs = []string{"dev", "staging", "prod", "latest"}
 

@@ -140,7 +140,7 @@ func (s *Setup) parse(repo, reg string) (name.Repository, error) {
 	return r, nil
 }
 
-// ExitCode maps registry errors to DESIGN.md's exit codes: bad references,
+// ExitCode maps registry errors to the exit codes of docs/contracts.md: bad references,
 // unknown repositories and missing builds are invalid input (2), refusals
 // are 3, the rest (network, auth, registry errors) 1.
 func ExitCode(err error) error {
