@@ -4,6 +4,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -41,5 +43,35 @@ func TestMemoize(t *testing.T) {
 	}
 	if n := h.Calls()["DescribeInstances"]; n != 4 {
 		t.Fatalf("%d calls counted, want 4", n)
+	}
+}
+
+// docs/ec2-inventory.md's -fleet example is what LoadFleet reads, and a
+// misspelt key is an error naming the file.
+func TestDocumentedFleetFile(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/ec2-inventory.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(doc), "```yaml\n# fleet.yml")
+	if !ok {
+		t.Fatal("docs/ec2-inventory.md has no fleet.yml example")
+	}
+	block, _, _ = strings.Cut(block, "```")
+	dir := t.TempDir()
+	path := filepath.Join(dir, "fleet.yml")
+	os.WriteFile(path, []byte("# fleet.yml"+block), 0o644)
+	f, err := LoadFleet(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ins := f.Instances["123456789012"]["us-east-1"]
+	if len(ins) != 1 || ins[0].ID != "i-0web0a" || ins[0].State != "running" || ins[0].Type != "t3.micro" || ins[0].PrivateIP != "10.0.0.11" {
+		t.Errorf("instances = %+v", ins)
+	}
+	bad := filepath.Join(dir, "bad.yml")
+	os.WriteFile(bad, []byte("instances:\n  - {id: i-1, privat_ip: 10.0.0.1}\n"), 0o644)
+	if _, err := LoadFleet(bad); err == nil || !strings.Contains(err.Error(), "bad.yml") || !strings.Contains(err.Error(), "privat_ip") {
+		t.Errorf("misspelt key: err = %v", err)
 	}
 }

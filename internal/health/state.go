@@ -11,6 +11,10 @@ const (
 	Flaky   = "flaky"   // failed, but not DownAfter rounds in a row; or passed only on a retry
 	Down    = "down"    // failed DownAfter rounds in a row
 	Unknown = "unknown" // not checked yet, or the checker stopped (no false uptime)
+	// Failed is one-shot check's state for a target whose one round failed,
+	// retries included: "down" needs DownAfter rounds, which a single round
+	// cannot tell.
+	Failed = "failed"
 )
 
 // HistorySize is how many results a target keeps: memory stays bounded.

@@ -1,7 +1,8 @@
 // Command dockwright-plugin-inventory-static is an inventory plugin shipped
 // with dockwright: hosts from a YAML file (the `path` setting), for
 // on-prem boxes and anything EC2 does not describe. ec2-inventory merges
-// them with EC2's hosts under the same grouping rules.
+// them with EC2's hosts under the same grouping rules. The file's format is
+// in docs/plugins.md ("inventory-static"):
 //
 //	hosts:
 //	  - {name: db1, address: 10.1.0.5, availability_zone: dc1,
@@ -9,9 +10,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"go.yaml.in/yaml/v3"
@@ -39,7 +42,9 @@ func (static) ListHosts(_ context.Context, config map[string]string) ([]sdk.Host
 			Vars    map[string]any    `yaml:"vars"`
 		} `yaml:"hosts"`
 	}
-	if err := yaml.Unmarshal(raw, &f); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true) // a misspelt key is an error, not a host without it
+	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("inventory-static: %s: %w", path, err)
 	}
 	out := make([]sdk.Host, 0, len(f.Hosts))

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -29,6 +31,7 @@ func TestListHosts(t *testing.T) {
 		{"", "no `path` setting"},
 		{"testdata/nope.yml", "nope.yml"},
 		{"testdata/noname.yml", "host #1 has no name"},
+		{"testdata/typo.yml", "field adress not found"},
 	} {
 		cfg := map[string]string{}
 		if tc.path != "" {
@@ -37,5 +40,29 @@ func TestListHosts(t *testing.T) {
 		if _, err := src.ListHosts(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("path %q: err = %v, want %q", tc.path, err, tc.want)
 		}
+	}
+}
+
+// docs/plugins.md's example hosts file is read as it says.
+func TestDocumentedHostsFile(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/plugins.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(doc), "```yaml\n# /etc/dockwright/hosts.yml")
+	if !ok {
+		t.Fatal("docs/plugins.md has no hosts.yml example")
+	}
+	block, _, _ = strings.Cut(block, "```")
+	path := filepath.Join(t.TempDir(), "hosts.yml")
+	if err := os.WriteFile(path, []byte(block), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hosts, err := static{}.ListHosts(context.Background(), map[string]string{"path": path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hosts) != 2 || hosts[0].Name != "db1" || hosts[0].Tags["Env"] != "prod" || hosts[1].Address != "build-box.dc1.example.com" {
+		t.Errorf("hosts = %+v", hosts)
 	}
 }

@@ -89,7 +89,7 @@ func check(cliContext *cli.Context) error {
 		st := health.Healthy
 		switch {
 		case !r.OK:
-			st, failing = health.Down, failing+1
+			st, failing = health.Failed, failing+1
 		case r.Attempts > 1:
 			st = health.Flaky
 		}
@@ -127,7 +127,7 @@ type row struct {
 
 func rank(state string) int {
 	switch state {
-	case health.Down:
+	case health.Failed:
 		return 0
 	case health.Flaky:
 		return 1
