@@ -173,11 +173,11 @@ func (c *Client) created(ctx context.Context, repo name.Repository, digest strin
 }
 
 // Apply carries out a plan. Just before deleting it lists the tags again
-// and resolves every tag that can move (environment, commit, extra and
-// other tags) and every tag that appeared since the plan: a manifest such a
-// tag now points at is skipped, and a tag planned for deletion that moved
-// to another manifest is no longer deleted, so a tag moved during the run
-// is not lost. Each index's unreferenced children go before the index. A 404
+// and resolves every tag that can move (environment and other tags; commit
+// and extra tags too when something was pushed since the plan) and every
+// tag that appeared since: a manifest such a tag now points at is skipped,
+// and a tag planned for deletion that moved to another manifest is no
+// longer deleted, so a tag moved during the run is not lost. Each index's unreferenced children go before the index. A 404
 // counts as already done, so a rerun finishes an interrupted run. progress,
 // when not nil, is called after each deletion.
 func (c *Client) Apply(ctx context.Context, repo name.Repository, plan *RepoPlan, progress func()) error {
@@ -326,15 +326,27 @@ func (c *Client) recheck(ctx context.Context, repo name.Repository, plan *RepoPl
 	if err != nil {
 		return err
 	}
-	// Re-resolve every tag that may have moved: environment, commit, extra
-	// and other tags (a rebuild of the same commit moves its commit tag), and
-	// any tag that appeared since the plan. Version tags and promotion
-	// records are immutable (a build number is pushed once).
+	// Re-resolve every tag that may have moved: environment and other
+	// tags, and any tag that appeared since the plan. Version tags and
+	// promotion records are immutable (a build number is pushed once).
+	// Commit and extra tags move only when image-tagger pushes them with a
+	// new build, so they are re-resolved only when some tag appeared (a
+	// rebuild of an old commit moves its commit tag onto the new build).
+	known := make(map[string]bool, len(plan.Tags))
+	for _, d := range plan.Tags {
+		known[d.Tag] = true
+	}
+	pushed := false
+	for _, t := range tags {
+		pushed = pushed || !known[t]
+	}
 	skip := map[string]bool{}
 	planned := map[string]string{} // movable tag planned for deletion -> its planned digest
 	for _, d := range plan.Tags {
 		switch {
 		case d.Kind == imagetag.Version.String() || d.Kind == imagetag.Promotion.String():
+			skip[d.Tag] = true
+		case (d.Kind == KindCommit || d.Kind == KindExtra) && !pushed:
 			skip[d.Tag] = true
 		case d.Action == Delete:
 			planned[d.Tag] = d.Digest

@@ -306,6 +306,11 @@ func TestPruneRegistryFilledByPush(t *testing.T) {
 			if plans[0].Error != "" {
 				t.Fatal(plans[0].Error)
 			}
+			// One HEAD per tag to plan; the re-check resolves only prod and
+			// hand-made again: nothing was pushed, so no commit tag moved.
+			if got, want := c.Counts().HEAD, int64(14+2); got != want {
+				t.Errorf("%d HEAD requests, want %d", got, want)
+			}
 			want := []string{"2", "5", "6", "git-0000002", "git-0000005", "git-0000006", "hand-made", "prod"}
 			if got := rt.Tags(t, reg.Host, "web"); !slices.Equal(got, want) {
 				t.Errorf("after the prune: %v, want %v", got, want)
