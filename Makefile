@@ -104,7 +104,7 @@ lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./internal/inventory/ ./internal/registry/ ./internal/retention/ ./internal/envconfig/ ./internal/health/
+	$(GO) test -p 1 -run '^$$' -bench . -benchmem -count 5 ./internal/inventory/ ./internal/registry/ ./internal/retention/ ./internal/envconfig/ ./internal/health/
 	bash bench/ec2-inventory.sh
 	bash bench/registry-pruner.sh
 	bash bench/keep-n-retention.sh
