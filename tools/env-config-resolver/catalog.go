@@ -32,7 +32,7 @@ ZONE's.`,
 			&cli.StringFlag{Name: "az", Usage: "availability `ZONE` to prefer (its endpoints first, the others after)"},
 			&cli.StringFlag{Name: "only-az", Usage: "only the endpoints in availability `ZONE`; exit 3 when a service has none there"},
 			&cli.BoolFlag{Name: "all", Usage: "every service of the environment"},
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "`FORMAT`: json, text (one URL per line) or env (SERVICE_URL=...; default with --all)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f", "output", "o"}, Usage: "`FORMAT`: json, text (one URL per line) or env (SERVICE_URL=...; default with --all)"},
 		},
 		Action: endpointAction,
 	}

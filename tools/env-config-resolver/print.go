@@ -16,7 +16,7 @@ func printCommand() *cli.Command {
 		Usage:     "print the resolved configuration, or one key",
 		ArgsUsage: "[KEY]",
 		Flags: append(bundleFlags(),
-			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "`FORMAT`: json, yaml, dotenv or export (default: json when stdout is not a terminal, else yaml)"},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f", "output", "o"}, Usage: "`FORMAT`: json, yaml, dotenv or export (default: json when stdout is not a terminal, else yaml)"},
 			&cli.StringFlag{Name: "prefix", Usage: "`PREFIX` of dotenv/export names (db.host is PREFIXDB_HOST)"},
 			&cli.BoolFlag{Name: "show-secrets", Usage: "print secret values instead of " + envconfig.Redacted},
 		),
