@@ -8,3 +8,10 @@ import (
 
 // The help cmdutil prints fast is urfave/cli's, for every command.
 func TestHelpMatchesTemplates(t *testing.T) { clitest.HelpMatchesTemplates(t, newApp) }
+
+// Every flag docs/image-tagger.md and the README's examples name is one the
+// binary has.
+func TestDocumentedFlagsExist(t *testing.T) {
+	clitest.DocumentedFlagsExist(t, newApp, "../../docs/image-tagger.md")
+	clitest.DocumentedFlagsExist(t, newApp, "../../README.md")
+}
