@@ -68,12 +68,24 @@ func OutputFlag() cli.Flag {
 	}
 }
 
+// PinnedOutputFlag is --output for a command that puts an image somewhere:
+// json, table, or pinned (one REPOSITORY@DIGEST line for the next step).
+func PinnedOutputFlag() cli.Flag {
+	return &cli.StringFlag{
+		Name:    "output",
+		Aliases: []string{"o"},
+		Usage:   "data format on stdout: json, table, or pinned (REPOSITORY@DIGEST, one line) (default: json when stdout is not a terminal, else table)",
+		EnvVars: []string{"DOCKWRIGHT_OUTPUT"},
+	}
+}
+
 // Logger builds the stderr logger from --log-level.
 func Logger(cliContext *cli.Context) (*slog.Logger, error) {
 	return NewLogger(cliContext.App.ErrWriter, cliContext.String("log-level"))
 }
 
-// OutputFormat reads --output, defaulting by whether stdout is a terminal.
-func OutputFormat(cliContext *cli.Context) (Format, error) {
-	return ParseFormat(cliContext.String("output"), cliContext.App.Writer)
+// OutputFormat reads --output, defaulting by whether stdout is a terminal;
+// also are the command's further formats.
+func OutputFormat(cliContext *cli.Context, also ...Format) (Format, error) {
+	return ParseFormat(cliContext.String("output"), cliContext.App.Writer, also...)
 }

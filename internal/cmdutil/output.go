@@ -3,6 +3,8 @@ package cmdutil
 import (
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"golang.org/x/term"
 )
@@ -14,22 +16,30 @@ type Format string
 const (
 	FormatJSON  Format = "json"
 	FormatTable Format = "table"
+	// FormatPinned is one REPOSITORY@DIGEST line, what a deploy pins: for
+	// the commands that put an image somewhere (image-tagger push, promote).
+	FormatPinned Format = "pinned"
 )
 
 // ParseFormat validates the value of --output. An empty value picks the
 // default for w: JSON when w is not a terminal (piping, Ansible, Jenkins),
 // a table when a person is looking.
-func ParseFormat(value string, w io.Writer) (Format, error) {
-	switch Format(value) {
-	case FormatJSON, FormatTable:
-		return Format(value), nil
-	case "":
+// A command can accept more formats (also).
+func ParseFormat(value string, w io.Writer, also ...Format) (Format, error) {
+	switch f := Format(value); {
+	case f == FormatJSON, f == FormatTable, slices.Contains(also, f):
+		return f, nil
+	case value == "":
 		if IsTerminal(w) {
 			return FormatTable, nil
 		}
 		return FormatJSON, nil
 	}
-	return "", Usagef("invalid value %q for flag --output: want json or table", value)
+	want := "json or table"
+	for _, f := range also {
+		want = strings.Replace(want, " or ", ", ", 1) + " or " + string(f)
+	}
+	return "", Usagef("invalid value %q for flag --output: want %s", value, want)
 }
 
 // IsTerminal reports whether w is a terminal.

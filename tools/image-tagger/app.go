@@ -46,6 +46,12 @@ func newApp() *cli.App {
 // registryCommand returns a command with the shared registry flags, the
 // output flag, and flags allowed after the arguments.
 func registryCommand(c *cli.Command) *cli.Command {
-	c.Flags = append(append(c.Flags, regflags.Flags()...), cmdutil.OutputFlag())
+	return registryCommandWith(c, cmdutil.OutputFlag())
+}
+
+// registryCommandWith is registryCommand with the command's own --output
+// (cmdutil.PinnedOutputFlag for promote).
+func registryCommandWith(c *cli.Command, output cli.Flag) *cli.Command {
+	c.Flags = append(append(c.Flags, regflags.Flags()...), output)
 	return c
 }

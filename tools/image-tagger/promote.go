@@ -17,17 +17,22 @@ import (
 )
 
 func promoteCommand() *cli.Command {
-	return registryCommand(&cli.Command{
+	return registryCommandWith(&cli.Command{
 		Name:      "promote",
 		Usage:     "point an environment tag at a build inside the registry (no layer moves) and record it",
 		ArgsUsage: "SERVICE BUILD",
+		Description: `SERVICE's repository comes from the catalog (its image:) or --registry.
+With -o pinned the only output is REPOSITORY@DIGEST, what a deploy of the
+environment pins:
+
+  make deploy IMAGE=$(image-tagger promote web 142 --env prod -o pinned)`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "env", Usage: "environment `ENV` to promote to (required)"},
 			notifyflag.Flag("about the promotion (promotion)"),
 			&cli.BoolFlag{Name: "no-record", Usage: "do not write the promotion record ENV.BUILD.TIME (one request less; the promotion will not show in history)"},
 		},
 		Action: promote,
-	})
+	}, cmdutil.PinnedOutputFlag())
 }
 
 func promote(cliContext *cli.Context) error {
@@ -49,7 +54,7 @@ func promote(cliContext *cli.Context) error {
 	if !s.Scheme.IsEnv(env) {
 		return cmdutil.Usagef("invalid value %q for flag --env: known environments are %s (--envs)", env, strings.Join(s.Scheme.Envs(), ", "))
 	}
-	format, err := cmdutil.OutputFormat(cliContext)
+	format, err := cmdutil.OutputFormat(cliContext, cmdutil.FormatPinned)
 	if err != nil {
 		return err
 	}
@@ -74,11 +79,14 @@ func promote(cliContext *cli.Context) error {
 	notifiers.Emit(cliContext.Context, notify.Event{Kind: "promotion", Source: "image-tagger", Service: cliContext.Args().First(), Env: env,
 		Details: details, Summary: fmt.Sprintf("%s build %d promoted to %s", p.Repository, p.Build, env)})
 	w := cliContext.App.Writer
-	if format == cmdutil.FormatJSON {
+	switch format {
+	case cmdutil.FormatPinned:
+		fmt.Fprintf(w, "%s@%s\n", p.Repository, p.Digest)
+	case cmdutil.FormatJSON:
 		if werr := cmdutil.WriteJSON(w, p); werr != nil {
 			return werr
 		}
-	} else {
+	default:
 		fmt.Fprintf(w, "promoted %s build %d to %s (%s)\n", p.Repository, p.Build, p.Env, p.Digest)
 		if p.Record != "" {
 			fmt.Fprintf(w, "recorded as %s:%s\n", p.Repository, p.Record)

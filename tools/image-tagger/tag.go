@@ -13,14 +13,15 @@ import (
 	"github.com/dockwright/dockwright/internal/imagetag"
 )
 
-// buildFlags are the flags of tag and push: the service and the build.
-func buildFlags() []cli.Flag {
+// buildFlags are the flags of tag and push: the service, the build, and
+// the command's --output.
+func buildFlags(output cli.Flag) []cli.Flag {
 	return append([]cli.Flag{
 		&cli.StringFlag{Name: "service", Usage: "service `NAME` (or repository) the image is for (required)"},
 		&cli.StringFlag{Name: "build-number", Usage: "build number `N`", EnvVars: []string{"BUILD_NUMBER"}},
 		&cli.StringFlag{Name: "git-commit", Usage: "commit `SHA` (tagged as git-<first 7>)", EnvVars: []string{"GIT_COMMIT"}},
 		&cli.StringSliceFlag{Name: "extra", Usage: "extra `TAG` (repeatable)"},
-		cmdutil.OutputFlag(),
+		output,
 	}, regflags.ResolveFlags()...)
 }
 
@@ -32,7 +33,7 @@ func tagCommand() *cli.Command {
 		Description: `IMAGE is a local image ID or reference (what docker build produced). The
 references are SERVICE's repository with each tag of the build's set; with
 --push they are pushed too (see 'image-tagger push --help').`,
-		Flags:  append(buildFlags(), &cli.BoolFlag{Name: "push", Usage: "push the references after tagging"}),
+		Flags:  append(buildFlags(cmdutil.OutputFlag()), &cli.BoolFlag{Name: "push", Usage: "push the references after tagging"}),
 		Action: func(cliContext *cli.Context) error { return tagAndPush(cliContext, cliContext.Bool("push")) },
 	}
 	return c
@@ -48,13 +49,17 @@ credential helpers, as for docker push. The Engine's progress goes to
 stderr (bars on a terminal, plain lines in Jenkins); stdout gets the pushed
 references with their digest, so the next step deploys REPOSITORY@DIGEST:
 
+  image-tagger push web:candidate --service web -o pinned     # REPOSITORY@DIGEST, one line
   image-tagger push web:candidate --service web -o json | jq -r '.references[0].pinned'`,
-		Flags:  buildFlags(),
-		Action: func(cliContext *cli.Context) error { return tagAndPush(cliContext, true) },
+		Flags:  buildFlags(cmdutil.PinnedOutputFlag()),
+		Action: func(cliContext *cli.Context) error { return tagAndPush(cliContext, true, cmdutil.FormatPinned) },
 	}
 }
 
-func tagAndPush(cliContext *cli.Context, push bool) error {
+// tagAndPush tags IMAGE with the build's references and pushes them when
+// push; also are the output formats the command accepts beyond json and
+// table.
+func tagAndPush(cliContext *cli.Context, push bool, also ...cmdutil.Format) error {
 	if err := cmdutil.Args(cliContext, "IMAGE"); err != nil {
 		return err
 	}
@@ -65,7 +70,7 @@ func tagAndPush(cliContext *cli.Context, push bool) error {
 	if cliContext.String("build-number") == "" {
 		return cmdutil.Usagef("%s: no build number: give --build-number N or set BUILD_NUMBER", cliContext.Command.Name)
 	}
-	format, err := cmdutil.OutputFormat(cliContext)
+	format, err := cmdutil.OutputFormat(cliContext, also...)
 	if err != nil {
 		return err
 	}
@@ -105,6 +110,11 @@ func tagAndPush(cliContext *cli.Context, push bool) error {
 		}
 	}
 	w := cliContext.App.Writer
+	if format == cmdutil.FormatPinned {
+		// Every reference of the build has the one digest the push made.
+		_, err := fmt.Fprintln(w, out[0].Pinned)
+		return err
+	}
 	if format == cmdutil.FormatJSON {
 		return cmdutil.WriteJSON(w, struct {
 			Image      string             `json:"image"`
