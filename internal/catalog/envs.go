@@ -155,3 +155,46 @@ func (c *Catalog) Endpoints(service, env, az string) (Lookup, error) {
 	l.Endpoints = eps
 	return l, nil
 }
+
+// ServiceInfo is what a deploy needs to know of one service in one
+// environment (env-config-resolver catalog show: the Ansible role reads
+// it instead of parsing services.yml again).
+type ServiceInfo struct {
+	Name          string `json:"name"`
+	Image         string `json:"image"`
+	HostPort      int    `json:"host_port"`
+	ContainerPort int    `json:"container_port"`
+	HealthPath    string `json:"health_path"`
+	// Environments the service runs in.
+	Environments []string `json:"environments"`
+	// Env, TargetGroup and Endpoints are for the environment asked for.
+	Env         string     `json:"env,omitempty"`
+	TargetGroup string     `json:"target_group,omitempty"`
+	Endpoints   []Endpoint `json:"endpoints,omitempty"`
+}
+
+// Describe returns service's deploy settings, with those of env when env
+// is not empty (an unknown service or environment is ErrUnknown).
+func (c *Catalog) Describe(service, env string) (ServiceInfo, error) {
+	s, ok := c.Service(service)
+	if !ok {
+		return ServiceInfo{}, fmt.Errorf("%w: service %q is not in %s (known: %s)", ErrUnknown, service, c.Path, strings.Join(c.Names(), ", "))
+	}
+	info := ServiceInfo{Name: s.Name, Image: s.Image, HostPort: s.HostPort, ContainerPort: s.ContainerPort, HealthPath: s.HealthPath,
+		Environments: s.Environments}
+	if len(info.Environments) == 0 {
+		info.Environments = slices.Clone(c.Environments)
+	}
+	if env == "" {
+		return info, nil
+	}
+	l, err := c.Endpoints(service, env, "")
+	switch {
+	case err == nil:
+		info.Endpoints = l.Endpoints
+	case len(c.Environments) > 0 && !slices.Contains(c.Environments, env), len(s.Environments) > 0 && !slices.Contains(s.Environments, env):
+		return ServiceInfo{}, err
+	}
+	info.Env, info.TargetGroup = env, s.TargetGroups[env]
+	return info, nil
+}

@@ -29,11 +29,23 @@ func Intersperse(app *cli.App, args []string) []string {
 		return out
 	}
 	cmd := app.Command(args[i])
-	if cmd == nil || len(cmd.Subcommands) > 0 {
+	if cmd == nil {
 		return append(out, args[i:]...)
 	}
-	name := args[i]
+	path := []string{args[i]}
 	i++
+	// Down to the subcommand that runs (env-config-resolver catalog show).
+	for len(cmd.Subcommands) > 0 {
+		var sub *cli.Command
+		if i < len(args) {
+			sub = subcommand(cmd, args[i])
+		}
+		if sub == nil {
+			return append(append(out, path...), args[i:]...)
+		}
+		cmd, path = sub, append(path, args[i])
+		i++
+	}
 	var flags, positional []string
 	for ; i < len(args); i++ {
 		a := args[i]
@@ -57,8 +69,17 @@ func Intersperse(app *cli.App, args []string) []string {
 		}
 		positional = append(positional, a)
 	}
-	out = append(out, name)
+	out = append(out, path...)
 	return append(append(out, flags...), positional...)
+}
+
+func subcommand(c *cli.Command, name string) *cli.Command {
+	for _, s := range c.Subcommands {
+		if s.HasName(name) {
+			return s
+		}
+	}
+	return nil
 }
 
 func defines(flags []cli.Flag, arg string) bool {

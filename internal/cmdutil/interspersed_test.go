@@ -16,6 +16,12 @@ func TestIntersperse(t *testing.T) {
 				&cli.StringFlag{Name: "env", Aliases: []string{"e"}},
 				&cli.BoolFlag{Name: "dry-run"},
 			},
+		}, {
+			Name: "catalog",
+			Subcommands: []*cli.Command{{
+				Name:  "show",
+				Flags: []cli.Flag{&cli.StringFlag{Name: "env"}},
+			}},
 		}},
 	}
 	tests := []struct {
@@ -31,6 +37,8 @@ func TestIntersperse(t *testing.T) {
 		{"double dash", []string{"x", "promote", "web", "--", "--env"}, []string{"x", "promote", "web", "--", "--env"}},
 		{"unknown command", []string{"x", "nope", "a", "--b"}, []string{"x", "nope", "a", "--b"}},
 		{"help only", []string{"x", "--help"}, []string{"x", "--help"}},
+		{"a subcommand's flags after its args", []string{"x", "catalog", "show", "web", "--env", "prod"}, []string{"x", "catalog", "show", "--env", "prod", "web"}},
+		{"an unknown subcommand stays", []string{"x", "catalog", "nope", "web", "--env", "prod"}, []string{"x", "catalog", "nope", "web", "--env", "prod"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

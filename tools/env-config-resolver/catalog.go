@@ -174,6 +174,30 @@ func catalogCommand() *cli.Command {
 				fmt.Fprintf(cliContext.App.Writer, "ok: %s: %d services, %d environments\n", c.Path, len(c.Services), len(c.Environments))
 				return nil
 			},
+		}, {
+			Name:      "show",
+			Usage:     "one service's deploy settings as JSON: image, ports, health path, environments; with --env its target group and endpoints there",
+			ArgsUsage: "SERVICE",
+			Description: `What the Ansible role reads instead of parsing services.yml itself, so the
+catalog's defaults (image REGISTRY/NAME, container port 5000, /health)
+are resolved in one place:
+
+  env-config-resolver catalog show web --env prod --catalog services.yml`,
+			Flags: []cli.Flag{catalogFlag(), &cli.StringFlag{Name: "env", Usage: "also the settings of environment `NAME`"}},
+			Action: func(cliContext *cli.Context) error {
+				if err := cmdutil.Args(cliContext, "SERVICE"); err != nil {
+					return err
+				}
+				c, err := loadCatalog(cliContext)
+				if err != nil {
+					return err
+				}
+				info, err := c.Describe(cliContext.Args().First(), cliContext.String("env"))
+				if err != nil {
+					return cmdutil.Usage(err)
+				}
+				return cmdutil.WriteJSON(cliContext.App.Writer, info)
+			},
 		}},
 	}
 }
