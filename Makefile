@@ -26,8 +26,11 @@ help:
 
 build: $(addprefix bin/,$(BINS))
 
+# Static binaries (CGO_ENABLED=0): the hosts run some of them (the
+# bootstrap playbook copies keep-n-retention), and a build machine's glibc
+# must never matter there.
 bin/%: FORCE
-	$(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $@ ./tools/$*
+	CGO_ENABLED=0 $(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $@ ./tools/$*
 
 FORCE:
 
@@ -37,7 +40,7 @@ PLUGINS := $(filter-out sdk README.md,$(notdir $(wildcard plugins/*)))
 plugins: $(addprefix bin/plugins/dockwright-plugin-,$(PLUGINS))
 
 bin/plugins/dockwright-plugin-%: FORCE
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./plugins/$*
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $@ ./plugins/$*
 
 # test-deps checks what the tests run for real and installs it when it can
 # (root with apt-get, as on CI); otherwise it says exactly what is missing.
