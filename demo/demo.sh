@@ -1,108 +1,158 @@
 #!/usr/bin/env bash
-# make demo: dockwright's main job end to end on this one machine.
+# make demo: dockwright's main job end to end, on a fleet built on this
+# machine (internal/fleet, docs/fleet.md): 12 hosts, each a network
+# namespace with its own Docker Engine and sshd, reached over SSH by
+# Ansible as production hosts are; a registry host with Distribution behind
+# NGINX (TLS, basic auth) stood up by the dockwright_registry role; a build
+# agent with its own engine; a SIMULATED EC2 endpoint (internal/ec2fake)
+# that lists the hosts. Nothing is pulled from the internet.
 #
-# A real registry (Docker Distribution) on 127.0.0.1, a SIMULATED EC2
-# endpoint (internal/ec2fake: EC2's real query/XML protocol, served locally)
-# describing 8 "instances" whose addresses are loopback addresses, Ansible
-# managing them with a local connection, the real Docker Engine running
-# every container. Nothing is pulled from the internet.
+# The story goes to stdout; Ansible's and Docker's full output to
+# .demo/demo.log (DEMO_VERBOSE=1 shows it live). make demo-clean removes
+# everything. Where this machine cannot host a fleet (not root, no
+# namespaces), the demo says so and runs demo/demo-local.sh instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 STATE=$ROOT/.demo
-# A free loopback port unless DEMO_REGISTRY_PORT says otherwise.
-REG_PORT=${DEMO_REGISTRY_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
-REGISTRY=127.0.0.1:$REG_PORT
+FLEET=$STATE/fleet
+LOG=$STATE/demo.log
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "$*" >&2; "$@"; }
+say() { printf '   %s\n' "$*"; }
+# run CMD...: print it, send its output to the log (or the terminal with
+# DEMO_VERBOSE=1); on failure show the log's end.
+run() {
+  printf '$ %s\n' "$*"
+  if [ "${DEMO_VERBOSE:-0}" = 1 ]; then "$@" 2>&1 | tee -a "$LOG"; return "${PIPESTATUS[0]}"; fi
+  if ! "$@" >>"$LOG" 2>&1; then
+    echo "--- failed; the end of $LOG:"; tail -40 "$LOG"; return 1
+  fi
+}
 
 step "prerequisites"
 docker info >/dev/null 2>&1 || { echo "the Docker Engine does not answer (DOCKER_HOST?)"; exit 1; }
+make -s build plugins
+mkdir -p "$STATE/bin"
+go build -o "$STATE/bin/fleet" ./internal/fleet/cmd/fleet
+go build -o "$STATE/bin/fake-ec2" ./internal/ec2fake/cmd/fake-ec2
+if ! why=$("$STATE/bin/fleet" available 2>&1); then
+  echo "this machine cannot build the fleet (${why#fleet: }): running the single-engine demo instead"
+  exec bash demo/demo-local.sh
+fi
 missing=()
 command -v ansible-playbook >/dev/null || missing+=(ansible)
 /usr/bin/python3 -c 'import docker' 2>/dev/null || missing+=(python3-docker)
-command -v flock >/dev/null || missing+=(util-linux)
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v sudo >/dev/null || missing+=(sudo)
+command -v docker-registry >/dev/null || missing+=(docker-registry)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    added=; [ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; added=1; }
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    [ -z "$added" ] || rm -f /usr/sbin/policy-rc.d
   else
     echo "missing: sudo apt-get install -y ${missing[*]}"; exit 1
   fi
 fi
-REGISTRY_BIN=$(command -v docker-registry || true)
-[ -n "$REGISTRY_BIN" ] || { make -s test-deps >/dev/null; REGISTRY_BIN=$ROOT/.cache/bin/registry; }
-make -s build plugins
 mkdir -p "$STATE"
+: >"$LOG"
+say "full output: $LOG"
 
-step "a real registry on $REGISTRY ($(basename "$REGISTRY_BIN"))"
-cat >"$STATE/registry.yml" <<YML
-version: 0.1
-log: {level: error}
-storage:
-  filesystem: {rootdirectory: $STATE/registry}
-  delete: {enabled: true}
-http: {addr: $REGISTRY}
-YML
-echo "$REGISTRY" >"$STATE/registry.addr"
-"$REGISTRY_BIN" serve "$STATE/registry.yml" >"$STATE/registry.log" 2>&1 &
-echo $! >"$STATE/registry.pid"
-for _ in $(seq 50); do curl -sf "http://$REGISTRY/v2/" >/dev/null && break; sleep 0.1; done
+# The estate: a registry, a build agent, and for the dev environment 6
+# hosts of hello-svc (2 per AZ in 3 AZs) and 2 of hello-api; staging has 2
+# hosts of hello-svc.
+HOSTS=(registry:ssh agent:engine
+  svc-a1:ssh,engine svc-a2:ssh,engine svc-b1:ssh,engine svc-b2:ssh,engine svc-c1:ssh,engine svc-c2:ssh,engine
+  api-a1:ssh,engine api-b1:ssh,engine stg-a1:ssh,engine stg-b1:ssh,engine)
+step "the fleet: ${#HOSTS[@]} hosts, each its own network namespace, Docker Engine and sshd"
+args=(); for h in "${HOSTS[@]}"; do args+=(-host "$h"); done
+"$STATE/bin/fleet" up -name demo -dir "$FLEET" "${args[@]}" | sed 's/^/   /'
+addr() { python3 -c "import json,sys; f=json.load(open('$FLEET/fleet.json')); print([h['address'] for h in f['hosts'] if h['name']==sys.argv[1]][0])" "$1"; }
+REGISTRY=$(addr registry)
+AGENT_SOCK=$FLEET/hosts/agent/docker.sock
 
-step "a SIMULATED EC2 endpoint (local; no AWS): 2 services x 2 AZs x 2 environments on 127.0.0.x"
-cat >"$STATE/fleet.yml" <<'YML'
-region: us-east-1
-instances:
-  - {id: i-0dev0svc0a, az: us-east-1a, private_ip: 127.0.0.11, tags: {Name: dev-svc-a, Service: hello-svc, Env: dev}}
-  - {id: i-0dev0svc0b, az: us-east-1b, private_ip: 127.0.0.12, tags: {Name: dev-svc-b, Service: hello-svc, Env: dev}}
-  - {id: i-0dev0api0a, az: us-east-1a, private_ip: 127.0.0.13, tags: {Name: dev-api-a, Service: hello-api, Env: dev}}
-  - {id: i-0dev0api0b, az: us-east-1b, private_ip: 127.0.0.14, tags: {Name: dev-api-b, Service: hello-api, Env: dev}}
-  - {id: i-0stg0svc0a, az: us-east-1a, private_ip: 127.0.0.21, tags: {Name: stg-svc-a, Service: hello-svc, Env: staging}}
-  - {id: i-0stg0svc0b, az: us-east-1b, private_ip: 127.0.0.22, tags: {Name: stg-svc-b, Service: hello-svc, Env: staging}}
-  - {id: i-0stg0api0a, az: us-east-1a, private_ip: 127.0.0.23, tags: {Name: stg-api-a, Service: hello-api, Env: staging}}
-  - {id: i-0stg0api0b, az: us-east-1b, private_ip: 127.0.0.24, tags: {Name: stg-api-b, Service: hello-api, Env: staging}}
-YML
-go build -o "$STATE/fake-ec2" ./internal/ec2fake/cmd/fake-ec2
-"$STATE/fake-ec2" -fleet "$STATE/fleet.yml" >"$STATE/ec2.url" 2>"$STATE/ec2.log" &
+step "a SIMULATED EC2 endpoint (local; no AWS) describing the fleet's hosts"
+python3 - "$FLEET/fleet.json" >"$STATE/ec2-fleet.yml" <<'PY'
+import json, sys
+f = json.load(open(sys.argv[1]))
+azs = {"a": "us-east-1a", "b": "us-east-1b", "c": "us-east-1c"}
+roles = {"svc": ("hello-svc", "dev"), "api": ("hello-api", "dev"), "stg": ("hello-svc", "staging")}
+print("region: us-east-1\ninstances:")
+for i, h in enumerate(f["hosts"]):
+    name = h["name"]
+    if name == "registry":
+        tags, az = {"Name": name, "Role": "registry"}, "us-east-1a"
+    elif name == "agent":
+        continue
+    else:
+        svc, env = roles[name[:3]]
+        tags, az = {"Name": name, "Service": svc, "Env": env}, azs[name[4]]
+    t = ", ".join(f"{k}: {v}" for k, v in tags.items())
+    print(f"  - {{id: i-0demo{i:012d}, az: {az}, private_ip: {h['address']}, tags: {{{t}}}}}")
+PY
+"$STATE/bin/fake-ec2" -fleet "$STATE/ec2-fleet.yml" >"$STATE/ec2.url" 2>"$STATE/ec2.log" &
 echo $! >"$STATE/ec2.pid"
 for _ in $(seq 50); do [ -s "$STATE/ec2.url" ] && break; sleep 0.1; done
 export AWS_ENDPOINT_URL_EC2=$(cat "$STATE/ec2.url") AWS_ACCESS_KEY_ID=AKIDDEMO AWS_SECRET_ACCESS_KEY=demo AWS_REGION=us-east-1 \
   AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
-# ansible/ec2-inventory.yml's grouping, with Ansible managing the simulated
-# instances on this machine (local connection).
+# ansible/ec2-inventory.yml's grouping, plus the fleet's deploy user.
 cat >"$STATE/ec2-inventory.yml" <<'YML'
 regions: [us-east-1]
 hostnames: [private-ip-address]
 keyed_groups:
   - {key: tags.Service, prefix: service}
   - {key: tags.Env, prefix: env}
+  - {key: tags.Role, prefix: role}
   - {key: placement.availability_zone, prefix: az}
-cache: false
 compose:
   ansible_host: private_ip_address
-  ansible_connection: "'local'"
+  ansible_user: "'deploy'"
   ansible_python_interpreter: "'/usr/bin/python3'"
+cache: false
 YML
 export EC2_INVENTORY_CONFIG=$STATE/ec2-inventory.yml
-run bin/ec2-inventory --list -o json | python3 -c 'import json,sys; d=json.load(sys.stdin); print("groups:", ", ".join(sorted(k for k in d if k.startswith(("service_","env_")))))'
+say "$(bin/ec2-inventory --list -o table | tail -1)"
+
+# Ansible over SSH with the shipped ansible.cfg: the fleet's deploy key and
+# known_hosts (host keys are checked), connections kept in the fleet's dir.
+export ANSIBLE_CONFIG=$ROOT/ansible/ansible.cfg ANSIBLE_PRIVATE_KEY_FILE=$FLEET/id_ed25519 \
+  ANSIBLE_SSH_COMMON_ARGS="-o UserKnownHostsFile=$FLEET/known_hosts -o StrictHostKeyChecking=yes" \
+  ANSIBLE_SSH_CONTROL_PATH_DIR=$FLEET/cp ANSIBLE_LOCAL_TEMP=$STATE/ansible-tmp ANSIBLE_NOCOLOR=1
+PLAY=(ansible-playbook -i "$ROOT/bin/ec2-inventory")
+
+step "the registry host: Distribution behind NGINX (TLS, basic auth) — role dockwright_registry"
+PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+umask 077; printf 'dockwright_registry_users:\n  - {name: jenkins, password: "%s"}\n' "$PASSWORD" >"$STATE/registry-users.yml"
+printf 'dockwright_host_registry_username: jenkins\ndockwright_host_registry_password: "%s"\n' "$PASSWORD" >"$STATE/registry-login.yml"; umask 022
+run "${PLAY[@]}" ansible/registry.yml -e @"$STATE/registry-users.yml" -e dockwright_registry_pki_dir="$STATE/pki"
+say "https://$REGISTRY/v2/ answers $(curl -s -o /dev/null -w '%{http_code}' --cacert "$STATE/pki/ca.crt" "https://$REGISTRY/v2/") without credentials, $(curl -s -o /dev/null -w '%{http_code}' --cacert "$STATE/pki/ca.crt" -u "jenkins:$PASSWORD" "https://$REGISTRY/v2/") with them (CA: $STATE/pki/ca.crt)"
+
+step "the build agent (Jenkins' docker host): trusts the registry's CA, logs in"
+"$STATE/bin/fleet" exec -dir "$FLEET" agent -- sh -c "mkdir -p /etc/docker/certs.d/$REGISTRY && cat > /etc/docker/certs.d/$REGISTRY/ca.crt" <"$STATE/pki/ca.crt"
+export DOCKER_HOST=unix://$AGENT_SOCK DOCKER_CONFIG=$STATE/docker SSL_CERT_FILE=$STATE/pki/ca.crt
+printf '%s' "$PASSWORD" | run docker login "$REGISTRY" -u jenkins --password-stdin
+say "DOCKER_HOST=$DOCKER_HOST; the registry's credentials in $DOCKER_CONFIG; SSL_CERT_FILE=$SSL_CERT_FILE for image-tagger and registry-pruner"
+
+step "bootstrap every app host — role dockwright_host (binaries, Docker SDK, CA, registry login)"
+run "${PLAY[@]}" ansible/bootstrap.yml -e dockwright_host_registry="$REGISTRY" -e dockwright_host_registry_ca="$STATE/pki/ca.crt" \
+  -e @"$STATE/registry-login.yml" -e dockwright_host_binaries_src="$ROOT/bin"
 
 step "the estate's catalog"
 cat >"$STATE/services.yml" <<YML
 registry: $REGISTRY
 port_range: [8000, 8099]
 environments:
-  dev: {endpoint: "http://{service}.dev.demo"}
+  dev: {endpoint: "http://{service}-{az}.dev.demo", azs: [us-east-1a, us-east-1b, us-east-1c]}
   staging: {endpoint: "http://{service}.staging.demo"}
 services:
   hello-svc: {host_port: 8001}
-  hello-api: {host_port: 8002}
+  hello-api: {host_port: 8002, image: $REGISTRY/team/hello-api}   # a repository of its own
 YML
 run bin/env-config-resolver catalog check --catalog "$STATE/services.yml"
-
 export DOCKWRIGHT_CATALOG=$STATE/services.yml
 
 step "notifications: every deploy, promotion and prune appended to $STATE/events.jsonl"
-# The shipped notify-file plugin, found through DOCKWRIGHT_PLUGIN_DIR;
-# image-tagger, registry-pruner and the Ansible role read DOCKWRIGHT_NOTIFY.
 cat >"$STATE/notify.yml" <<YML
 notifiers:
   - name: file
@@ -110,44 +160,68 @@ notifiers:
 YML
 : >"$STATE/events.jsonl"
 export DOCKWRIGHT_PLUGIN_DIR=$ROOT/bin/plugins DOCKWRIGHT_NOTIFY=$STATE/notify.yml
-echo "notifiers: $STATE/notify.yml (notify-file)"
-MAKEVARS=(REGISTRY="$REGISTRY" INVENTORY="$ROOT/bin/ec2-inventory" CATALOG="$STATE/services.yml"
-  "ANSIBLE_OPTS=-e dockwright_bin=$ROOT/bin -e lock_file=$STATE/dockwright.lock -e container_per_host=true")
+# Everything the steps above exported, for trying a playbook change on the
+# fleet by hand (docs/fleet.md): source .demo/env.
+{
+  echo "# make demo's environment: . .demo/env"
+  for v in AWS_ENDPOINT_URL_EC2 AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE \
+    AWS_EC2_METADATA_DISABLED EC2_INVENTORY_CONFIG ANSIBLE_CONFIG ANSIBLE_PRIVATE_KEY_FILE ANSIBLE_SSH_COMMON_ARGS \
+    ANSIBLE_SSH_CONTROL_PATH_DIR ANSIBLE_LOCAL_TEMP ANSIBLE_NOCOLOR DOCKER_HOST DOCKER_CONFIG SSL_CERT_FILE DOCKWRIGHT_CATALOG \
+    DOCKWRIGHT_PLUGIN_DIR DOCKWRIGHT_NOTIFY; do
+    printf 'export %s=%q\n' "$v" "${!v}"
+  done
+  printf 'export DEMO_REGISTRY=%q\n' "$REGISTRY"
+} >"$STATE/env"
+MAKE=("$ROOT/make/dwmake" -s -C examples/hello-svc REGISTRY="$REGISTRY" INVENTORY="$ROOT/bin/ec2-inventory" CATALOG="$STATE/services.yml")
 for n in 1 2 3 4; do
   for svc in hello-svc hello-api; do
-    step "Jenkins build $n of $svc: make docker-deploy ENV=dev"
+    [ "$svc" = hello-api ] && [ "$n" -gt 2 ] && continue
     # Each build is its own commit, as in Jenkins: push tags it N and git-<sha7>.
     commit=$(printf '%s-%s' "$svc" "$n" | sha1sum | cut -c1-40)
-    run make -s -C examples/hello-svc docker-deploy SERVICE=$svc BUILD_NUMBER=$n GIT_COMMIT=$commit ENV=dev "${MAKEVARS[@]}"
+    step "Jenkins build $n of $svc: make docker-deploy ENV=dev"
+    run "${MAKE[@]}" docker-deploy SERVICE=$svc BUILD_NUMBER=$n GIT_COMMIT=$commit ENV=dev "ANSIBLE_OPTS=-e batch=3"
+    say "pushed and deployed $(cat examples/hello-svc/.dockwright/pinned)"
   done
 done
 
-step "promote build 3 of hello-svc to staging: make promote"
-run make -s -C examples/hello-svc promote SERVICE=hello-svc BUILD=3 ENV=staging "${MAKEVARS[@]}"
+step "promote build 3 of hello-svc to staging: make promote (promote.yml)"
+run "${MAKE[@]}" promote SERVICE=hello-svc BUILD=3 ENV=staging
 step "roll dev back (4 -> 3): make rollback"
-run make -s -C examples/hello-svc rollback SERVICE=hello-svc ENV=dev "${MAKEVARS[@]}"
+run "${MAKE[@]}" rollback SERVICE=hello-svc ENV=dev "ANSIBLE_OPTS=-e batch=3"
 
-step "what every container answers on its host port"
-for ip in 127.0.0.11 127.0.0.12 127.0.0.21 127.0.0.22; do printf '%s:8001 ' $ip; curl -s "http://$ip:8001/health"; echo; done
-for ip in 127.0.0.13 127.0.0.14; do printf '%s:8002 ' $ip; curl -s "http://$ip:8002/health"; echo; done
 
-step "keep-n-retention kept the newest 3 per service (and what runs)"
-run bin/keep-n-retention --service hello-svc --service hello-api --keep 3 --dry-run --lock-file "$STATE/dockwright.lock" -o table
+step "what every host answers on its host port"
+for h in svc-a1 svc-c2 stg-a1 api-b1; do
+  port=8001; [ "${h%%-*}" = api ] && port=8002
+  say "$h $(addr "$h"):$port $(curl -s "http://$(addr "$h"):$port/health")"
+done
 
-step "the registry: versions, then registry-pruner --keep 2"
+step "keep-n-retention on each host's own engine (newest 3, what runs included)"
+for h in svc-a1 api-a1; do
+  say "$h: $(DOCKER_HOST=unix://$FLEET/hosts/$h/docker.sock docker images --format '{{.Repository}}:{{.Tag}}' | grep -E ':[0-9]+$' | sed 's|.*/||' | sort -V | tr '\n' ' ')"
+done
+
+step "the registry: versions, then registry-pruner --keep 2, then its garbage collector"
 run bin/image-tagger versions hello-svc --registry "$REGISTRY" -o table
-run bin/registry-pruner --registry "$REGISTRY" --keep 2 -o table
+run bin/registry-pruner --catalog "$STATE/services.yml" --keep 2 -o table
+say "$(grep -E '^[0-9]+ repositories' "$LOG" | tail -1)"
+run ssh -i "$FLEET/id_ed25519" -o UserKnownHostsFile="$FLEET/known_hosts" -o BatchMode=yes "deploy@$REGISTRY" sudo /usr/local/sbin/dockwright-registry-gc
+say "hello-svc tags left: $(curl -s --cacert "$STATE/pki/ca.crt" -u "jenkins:$PASSWORD" "https://$REGISTRY/v2/hello-svc/tags/list" | python3 -c 'import json,sys; print(" ".join(sorted(json.load(sys.stdin)["tags"])))')"
 
 step "what the notifiers heard ($STATE/events.jsonl)"
 python3 - "$STATE/events.jsonl" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):
     e = json.loads(line)
-    print(f"{e['kind']:<18} {e['source']:<16} {e['summary']}")
+    print(f"   {e['kind']:<18} {e['source']:<16} {e['summary']}")
 PY
 
-step "summary: what runs where"
-docker ps --filter name=demo- --format 'table {{.Names}}\t{{.Label "io.dockwright.env"}}\t{{.Label "io.dockwright.build"}}\t{{.Ports}}\t{{.Label "io.dockwright.image"}}'
+step "summary: what runs where (each host's own engine)"
+printf '   %-8s %-12s %-10s %-8s %s\n' HOST ADDRESS SERVICE BUILD IMAGE
+for h in svc-a1 svc-a2 svc-b1 svc-b2 svc-c1 svc-c2 api-a1 api-b1 stg-a1 stg-b1; do
+  DOCKER_HOST=unix://$FLEET/hosts/$h/docker.sock docker ps --format '{{.Label "io.dockwright.service"}} {{.Label "io.dockwright.build"}} {{.Label "io.dockwright.image"}}' |
+    while read -r svc build image; do printf '   %-8s %-12s %-10s %-8s %s\n' "$h" "$(addr "$h")" "$svc" "$build" "${image#*@}"; done
+done
 echo
-echo "The EC2 endpoint above was a local simulation (internal/ec2fake); everything else was real."
-echo "make demo-clean removes the containers, images, registry and endpoint it created."
+echo "The EC2 endpoint above was a local simulation (internal/ec2fake); every host, engine, sshd, registry and deploy was real."
+echo "make demo-clean removes the fleet and everything the demo made."

@@ -1,291 +1,365 @@
 // Package demo holds the end-to-end test of the main job: it runs make
-// demo (the same flow a user sees) and checks the outcome with the Docker
-// Engine and the registry, then a deploy whose health check fails and one
-// whose inventory fails.
+// demo (the story a user sees) on a fleet of hosts, each with its own
+// Docker Engine reached over SSH, behind a registry with TLS and auth, and
+// checks the outcome on each host's own engine and in the registry; then
+// the cases production meets: a second deploy of the same build, check
+// mode, hosts with different histories, a failing health check, an
+// unreachable host, a failing inventory, a promotion of a service whose
+// catalog image is a repository of its own. make demo-clean must then
+// leave nothing behind.
 package demo
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha1"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/client"
 
-	"github.com/dockwright/dockwright/internal/clitest"
+	"github.com/dockwright/dockwright/internal/fleet"
 )
 
-// registry is the demo's registry address (demo.sh writes it).
-var registry string
+// job is the demo's world as the test sees it.
+type job struct {
+	t        *testing.T
+	root     string
+	state    string
+	fleet    *fleet.Fleet
+	env      []string // .demo/env on top of the test's environment
+	registry string
+	password string
+}
 
-func TestMainJobEndToEnd(t *testing.T) {
+func TestMainJobOnTheFleet(t *testing.T) {
+	if err := fleet.Available(); err != nil {
+		t.Fatalf("the end-to-end test runs the main job on a fleet of network namespaces, and this machine cannot host one: %v", err)
+	}
 	root, _ := filepath.Abs("..")
-	clean := func() { exec.Command("bash", filepath.Join(root, "demo/clean.sh")).Run() }
+	clean := func() []byte {
+		out, _ := exec.Command("bash", filepath.Join(root, "demo/clean.sh")).CombinedOutput()
+		return out
+	}
 	clean()
-	t.Cleanup(clean)
+	t.Cleanup(func() {
+		out := clean()
+		assertNothingLeft(t, root, out)
+	})
 	cmd := exec.Command("bash", filepath.Join(root, "demo/demo.sh"))
 	cmd.Dir = root
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("make demo: %v\n%s", err, tail(out))
+		t.Fatalf("make demo: %v\n%s", err, tail(out, 6000))
 	}
-	addr, err := os.ReadFile(filepath.Join(root, ".demo/registry.addr"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	registry = strings.TrimSpace(string(addr))
+	j := load(t, root)
 	if !strings.Contains(string(out), "local simulation") {
 		t.Error("the demo does not say the EC2 endpoint is simulated")
 	}
-	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
-	if err != nil {
-		t.Fatal(err)
+
+	// What runs where, asked of each host's own engine.
+	dev := []string{"svc-a1", "svc-a2", "svc-b1", "svc-b2", "svc-c1", "svc-c2"}
+	for _, h := range dev {
+		j.expectRunning(h, "hello-svc", "dev", "3") // 4 deployed, rolled back to 3
 	}
-	ctx := context.Background()
-	running := func() map[string]map[string]string {
-		cs, err := cli.ContainerList(ctx, container.ListOptions{Filters: filters.NewArgs(filters.Arg("name", "demo-hello-"))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		out := map[string]map[string]string{}
-		for _, c := range cs {
-			out[strings.TrimPrefix(c.Names[0], "/")] = c.Labels
-		}
-		return out
+	for _, h := range []string{"api-a1", "api-b1"} {
+		j.expectRunning(h, "hello-api", "dev", "2")
 	}
-	// The right build on each host of the right group.
-	want := map[string]string{
-		"demo-hello-svc-127-0-0-11": "dev/3", "demo-hello-svc-127-0-0-12": "dev/3", // rolled back from 4
-		"demo-hello-api-127-0-0-13": "dev/4", "demo-hello-api-127-0-0-14": "dev/4",
-		"demo-hello-svc-127-0-0-21": "staging/3", "demo-hello-svc-127-0-0-22": "staging/3", // promoted
-	}
-	got := running()
-	for name, w := range want {
-		l, ok := got[name]
-		if !ok {
-			t.Errorf("%s is not running", name)
-			continue
-		}
-		if g := l["io.dockwright.env"] + "/" + l["io.dockwright.build"]; g != w {
-			t.Errorf("%s runs %s, want %s", name, g, w)
+	staging := j.headDigest("hello-svc", "staging")
+	for _, h := range []string{"stg-a1", "stg-b1"} {
+		l := j.expectRunning(h, "hello-svc", "staging", "3")
+		if l["io.dockwright.image"] != j.registry+"/hello-svc@"+staging {
+			t.Errorf("%s runs %s; the staging tag is %s", h, l["io.dockwright.image"], staging)
 		}
 	}
-	if len(got) != len(want) {
-		t.Errorf("running: %v", got)
-	}
-	// The staging tag's digest is what staging runs.
-	d := headDigest(t, "hello-svc", "staging")
-	if img := got["demo-hello-svc-127-0-0-21"]["io.dockwright.image"]; !strings.HasSuffix(img, "@"+d) {
-		t.Errorf("staging runs %s, the staging tag is %s", img, d)
-	}
-	// Each container answers on its host port.
-	for _, u := range []string{"http://127.0.0.11:8001/health", "http://127.0.0.21:8001/health", "http://127.0.0.14:8002/health"} {
-		resp, err := http.Get(u)
-		if err != nil || resp.StatusCode != 200 {
-			t.Errorf("GET %s: %v %v", u, err, resp)
-		} else {
-			resp.Body.Close()
-		}
-	}
-	// At most 3 versions of each service remain on the hosts (one Engine).
-	for _, svc := range []string{"hello-svc", "hello-api"} {
-		is, err := cli.ImageList(ctx, image.ListOptions{Filters: filters.NewArgs(filters.Arg("reference", registry+"/"+svc))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		versions := 0
-		for _, i := range is {
-			for _, tag := range i.RepoTags {
-				if tg := tag[strings.LastIndex(tag, ":")+1:]; tg != "" && tg[0] >= '1' && tg[0] <= '9' && !strings.Contains(tg, "-") {
-					versions++
-				}
+	// The machine's own engine ran nothing of the demo.
+	if ids := containersOn(t, ""); len(ids) > 0 {
+		for _, c := range ids {
+			if c.Labels["io.dockwright.service"] != "" {
+				t.Errorf("the machine's engine runs %s: the hosts' engines should", c.Names)
 			}
 		}
-		if versions > 3 {
-			t.Errorf("%s: %d versions on the host, want at most 3", svc, versions)
+	}
+	// keep-n-retention kept at most 3 builds on each host.
+	for _, h := range dev {
+		if got := j.builds(h, "hello-svc"); len(got) > 3 {
+			t.Errorf("%s keeps builds %v of hello-svc, want at most 3", h, got)
 		}
 	}
-	// The registry keeps what registry-pruner --keep 2 said.
-	tags := registryTags(t, "hello-svc")
-	for _, keep := range []string{"3", "4", "staging"} {
-		if !contains(tags, keep) {
-			t.Errorf("registry lost hello-svc:%s (has %v)", keep, tags)
+	// The registry: --keep 2 left builds 3 and 4 and their commit tags.
+	tags := j.registryTags("hello-svc")
+	for _, keep := range []string{"3", "4", "staging", "git-" + commit("hello-svc", 3)[:7], "git-" + commit("hello-svc", 4)[:7]} {
+		if !slices.Contains(tags, keep) {
+			t.Errorf("the registry lost hello-svc:%s (has %v)", keep, tags)
 		}
 	}
-	for _, gone := range []string{"1", "2"} {
-		if contains(tags, gone) {
-			t.Errorf("registry still has hello-svc:%s", gone)
+	for _, gone := range []string{"1", "2", "git-" + commit("hello-svc", 1)[:7], "git-" + commit("hello-svc", 2)[:7]} {
+		if slices.Contains(tags, gone) {
+			t.Errorf("the registry still has hello-svc:%s", gone)
 		}
 	}
-	// Each build was pushed with its own commit tag (git-<sha7>), which
-	// went with its build: only builds 3's and 4's remain.
-	var commits []string
-	for _, tag := range tags {
-		if strings.HasPrefix(tag, "git-") {
-			commits = append(commits, tag)
-		}
+	// hello-api lives where its catalog entry says.
+	if tags := j.registryTags("team/hello-api"); !slices.Contains(tags, "2") {
+		t.Errorf("team/hello-api has %v, want build 2 there", tags)
 	}
-	slices.Sort(commits)
-	if want := []string{"git-" + demoCommit("hello-svc", 3)[:7], "git-" + demoCommit("hello-svc", 4)[:7]}; !slices.Equal(commits, sortedCopy(want)) {
-		t.Errorf("commit tags left in the registry: %v, want %v (those of the kept builds 3 and 4)", commits, want)
-	}
-
-	// The notifiers (the shipped notify-file plugin, through
-	// DOCKWRIGHT_NOTIFY) heard every deploy play once at its start and once
-	// at its end (8 builds, the promotion's deploy, the rollback), the
-	// promotion, the prune, and keep-n-retention removing build 1 of each
-	// service when build 4 arrived (the simulated hosts run it with the
-	// control machine's environment; on real hosts it has its own).
-	kinds := map[string]int{}
-	raw, err := os.ReadFile(filepath.Join(root, ".demo/events.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
-		var e struct{ Kind, Source, Summary string }
-		if err := json.Unmarshal([]byte(line), &e); err != nil {
-			t.Fatalf("events.jsonl: %q: %v", line, err)
-		}
-		kinds[e.Kind]++
-	}
-	if want := map[string]int{"deploy.started": 10, "deploy.finished": 10, "promotion": 1, "prune.summary": 1, "retention.summary": 2}; !maps.Equal(kinds, want) {
+	// Notifications of every deploy, the promotion and the prune.
+	kinds := j.events()
+	if want := map[string]int{"deploy.started": 8, "deploy.finished": 8, "promotion": 1, "prune.summary": 1}; !mapsEqual(kinds, want) {
 		t.Errorf("events heard: %v, want %v", kinds, want)
 	}
-	if !strings.Contains(string(out), "what the notifiers heard") {
-		t.Error("the demo does not show the events")
+
+	// Hosts with different histories keep different sets: build 5 reaches
+	// svc-a1 only; retention there keeps 5, 4, 3, and svc-a2 keeps 4, 3, 2.
+	j.make(0, "docker-deploy", "SERVICE=hello-svc", "BUILD_NUMBER=5", "GIT_COMMIT="+commit("hello-svc", 5), "ENV=dev",
+		"ANSIBLE_OPTS=--limit "+j.addr("svc-a1"))
+	j.expectRunning("svc-a1", "hello-svc", "dev", "5")
+	j.expectRunning("svc-a2", "hello-svc", "dev", "3")
+	if got := j.builds("svc-a1", "hello-svc"); !slices.Equal(got, []string{"3", "4", "5"}) {
+		t.Errorf("svc-a1 keeps %v, want [3 4 5]", got)
+	}
+	if got := j.builds("svc-a2", "hello-svc"); !slices.Equal(got, []string{"2", "3", "4"}) {
+		t.Errorf("svc-a2 keeps %v, want [2 3 4]", got)
 	}
 
-	env := demoEnv(t, root)
-	// Deploy events reach a notifier plugin (the shipped notify-webhook,
-	// through dockwright-plugin-host emit) from the Ansible runs below.
-	kit := clitest.BuildNotifyKit(t)
-	hook := kit.Hook(t)
-	env = append(env, "DOCKWRIGHT_PLUGIN_DIR="+kit.PluginDir)
-	make := func(args ...string) ([]byte, error) {
-		c := exec.Command("make", append([]string{"-s", "-C", filepath.Join(root, "examples/hello-svc"),
-			"SERVICE=hello-api", "REGISTRY=" + registry, "INVENTORY=" + root + "/bin/ec2-inventory",
-			"CATALOG=" + root + "/.demo/services.yml", "GIT_COMMIT=0123456789abcdef"}, args...)...)
-		c.Env = env
-		return c.CombinedOutput()
+	// A second deploy of the build a host runs changes nothing.
+	three := j.registry + "/hello-svc@" + j.headDigest("hello-svc", "3")
+	limit := strings.Join([]string{j.addr("svc-a2"), j.addr("svc-b1")}, ",")
+	recap := j.play(0, "deploy.yml", "-e", "service=hello-svc", "-e", "env=dev", "-e", "build=3", "-e", "image_pinned="+three, "--limit", limit)
+	for _, h := range []string{"svc-a2", "svc-b1"} {
+		if !regexp.MustCompile(regexp.QuoteMeta(j.addr(h)) + ` +: ok=\d+ +changed=0 `).MatchString(recap) {
+			t.Errorf("a second deploy of build 3 changed %s:\n%s", h, recapOf(recap))
+		}
+	}
+	// Check mode: completes, reports, changes nothing.
+	five := j.registry + "/hello-svc@" + j.headDigest("hello-svc", "5")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	j.playCtx(ctx, 0, "deploy.yml", "--check", "-e", "service=hello-svc", "-e", "env=dev", "-e", "build=5", "-e", "image_pinned="+five, "--limit", j.addr("svc-a2"))
+	j.expectRunning("svc-a2", "hello-svc", "dev", "3")
+	if got := j.builds("svc-a2", "hello-svc"); !slices.Equal(got, []string{"2", "3", "4"}) {
+		t.Errorf("after --check svc-a2 keeps %v, want [2 3 4] still", got)
 	}
 
-	// docker-build put the OCI labels on the image.
-	ins, err := cli.ImageInspect(ctx, "hello-svc:4")
-	if err != nil {
+	// A build whose health check fails stops after the first host (exit 3
+	// through dwmake); the other keeps build 2.
+	failVars := filepath.Join(j.state, "unhealthy.yml")
+	os.WriteFile(failVars, []byte("dockwright_service_container_env: {APP__HEALTH__FAIL: \"true\"}\ndockwright_service_health_retries: 3\n"), 0o644)
+	out6 := j.make(3, "docker-deploy", "SERVICE=hello-api", "BUILD_NUMBER=6", "GIT_COMMIT="+commit("hello-api", 6), "ENV=dev", "ANSIBLE_OPTS=-e @"+failVars)
+	if !strings.Contains(out6, "hello-api build 6 failed on "+j.addr("api-a1")) {
+		t.Errorf("the failure does not name api-a1:\n%s", tail([]byte(out6), 3000))
+	}
+	j.expectRunning("api-a1", "hello-api", "dev", "6")
+	j.expectRunning("api-b1", "hello-api", "dev", "2")
+
+	// An unreachable host (its sshd stopped) fails the play naming it
+	// (exit 1: operational); the host after it is not touched.
+	api := j.fleet.Host("api-a1")
+	if err := api.StopSSH(); err != nil {
 		t.Fatal(err)
 	}
-	if l := ins.Config.Labels; l["org.opencontainers.image.version"] != "4" || l["org.opencontainers.image.revision"] != demoCommit("hello-svc", 4) || l["io.dockwright.service"] != "hello-svc" {
-		t.Errorf("labels of hello-svc:4 = %v", l)
+	out7 := j.make(1, "docker-deploy", "SERVICE=hello-api", "BUILD_NUMBER=7", "GIT_COMMIT="+commit("hello-api", 7), "ENV=dev")
+	if !strings.Contains(out7, "fatal: ["+j.addr("api-a1")+"]: UNREACHABLE!") {
+		t.Errorf("the unreachable host is not named:\n%s", tail([]byte(out7), 3000))
 	}
-	// docker-push without a build number stops with a clear message.
-	if out, err := make("docker-push", "BUILD_NUMBER="); err == nil || !strings.Contains(string(out), "BUILD_NUMBER is not set") {
-		t.Errorf("docker-push without BUILD_NUMBER: %v\n%s", err, out)
-	}
-
-	// A build whose health check fails stops after the first host; the
-	// other keeps build 4.
-	failVars := filepath.Join(root, ".demo/unhealthy.yml")
-	if err := os.WriteFile(failVars, []byte("container_env: {APP__HEALTH__FAIL: \"true\"}\nhealth_retries: 3\n"), 0o644); err != nil {
+	j.expectRunning("api-b1", "hello-api", "dev", "2")
+	if err := api.StartSSH(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	out, err = make("docker-deploy", "BUILD_NUMBER=5", "ENV=dev",
-		"ANSIBLE_OPTS=-e dockwright_bin="+root+"/bin -e lock_file="+root+"/.demo/dockwright.lock -e container_per_host=true -e @"+failVars+" -e notify_file="+hook.File)
-	if err == nil {
-		t.Fatalf("a deploy with a failing health check succeeded:\n%s", tail(out))
-	}
-	got = running()
-	a, b := got["demo-hello-api-127-0-0-13"]["io.dockwright.build"], got["demo-hello-api-127-0-0-14"]["io.dockwright.build"]
-	if a != "5" || b != "4" {
-		t.Errorf("after the failed rollout: first host runs %q, second %q; want 5 (the failing batch) and 4 (untouched)", a, b)
-	}
-	// The notifiers heard it start once and fail on the first host.
-	if k := strings.Join(hook.Kinds(), " "); k != "deploy.started deploy.failed" {
-		t.Errorf("events of the failed deploy: %s, want deploy.started deploy.failed", k)
-	} else {
-		ev := hook.Events()
-		if s := ev[0]["summary"]; s != "deploying hello-api build 5 to dev (2 hosts)" {
-			t.Errorf("deploy.started summary = %q", s)
-		}
-		if s, _ := ev[1]["summary"].(string); !strings.HasPrefix(s, "hello-api deploy of build 5 failed on 127.0.0.13 in dev: ") || ev[1]["source"] != "ansible" {
-			t.Errorf("deploy.failed = %v", ev[1])
-		}
-	}
 
-	// An explicit rollback target: build 2, which the hosts kept (the
-	// registry no longer has it), on the dev hosts of hello-svc only.
-	rb := exec.Command("make", "-s", "-C", filepath.Join(root, "examples/hello-svc"), "rollback",
-		"SERVICE=hello-svc", "ENV=dev", "BUILD=2", "REGISTRY="+registry, "INVENTORY="+root+"/bin/ec2-inventory",
-		"CATALOG="+root+"/.demo/services.yml", "ANSIBLE_OPTS=-e dockwright_bin="+root+"/bin -e lock_file="+root+"/.demo/dockwright.lock -e container_per_host=true -e notify_file="+hook.File)
-	rb.Env = env
-	if out, err := rb.CombinedOutput(); err != nil {
-		t.Fatalf("make rollback BUILD=2: %v\n%s", err, tail(out))
+	// An inventory that fails fails the deploy, naming ec2-inventory, before
+	// any host is touched.
+	outInv := j.makeEnv(1, []string{"AWS_ENDPOINT_URL_EC2=http://127.0.0.1:1"}, "docker-deploy", "SERVICE=hello-svc", "BUILD_NUMBER=8", "ENV=dev")
+	if !strings.Contains(outInv, "ec2-inventory") {
+		t.Errorf("the failure does not name the inventory:\n%s", tail([]byte(outInv), 2000))
 	}
-	got = running()
-	for _, name := range []string{"demo-hello-svc-127-0-0-11", "demo-hello-svc-127-0-0-12"} {
-		if b := got[name]["io.dockwright.build"]; b != "2" {
-			t.Errorf("%s runs build %q after rollback BUILD=2", name, b)
-		}
-	}
-	if b := got["demo-hello-svc-127-0-0-21"]["io.dockwright.build"]; b != "3" {
-		t.Errorf("staging moved to %q during a dev rollback", b)
-	}
-	// Two batches, one started and one finished event.
-	if k := strings.Join(hook.Kinds(), " "); k != "deploy.started deploy.failed deploy.started deploy.finished" {
-		t.Errorf("events after the rollback: %s, want the failed deploy's, then deploy.started deploy.finished", k)
-	} else if s := hook.Events()[2]["summary"]; s != "rolling hello-svc back in dev to build 2 (2 hosts)" {
-		t.Errorf("rollback deploy.started summary = %q", s)
-	}
+	j.expectRunning("svc-b2", "hello-svc", "dev", "3")
 
-	// An inventory that fails makes the deploy fail, not run on no hosts.
-	env = append(env, "AWS_ENDPOINT_URL_EC2=http://127.0.0.1:1")
-	out, err = make("docker-deploy", "BUILD_NUMBER=6", "ENV=dev",
-		"ANSIBLE_OPTS=-e dockwright_bin="+root+"/bin -e container_per_host=true")
-	if err == nil {
-		t.Fatalf("make docker-deploy succeeded with a failing inventory:\n%s", tail(out))
+	// make promote of a service whose catalog image is a repository of its
+	// own moves that repository's tag (and finds no staging host to deploy).
+	j.make(0, "promote", "SERVICE=hello-api", "BUILD=2", "ENV=staging")
+	if got, want := j.headDigest("team/hello-api", "staging"), j.headDigest("team/hello-api", "2"); got != want {
+		t.Errorf("team/hello-api:staging is %s, build 2 is %s", got, want)
 	}
-	if !strings.Contains(string(out), "ec2-inventory") {
-		t.Errorf("the failure does not name the inventory:\n%s", tail(out))
+	// promote of a build that does not exist: image-tagger's exit 2 comes
+	// through promote.yml and dwmake.
+	j.make(2, "promote", "SERVICE=hello-api", "BUILD=99", "ENV=staging")
+
+	// Ansible checks host keys: with a known_hosts that does not know the
+	// hosts, it refuses to connect.
+	empty := filepath.Join(j.state, "empty_known_hosts")
+	os.WriteFile(empty, nil, 0o644)
+	c := exec.Command("ansible", "-i", filepath.Join(root, "bin/ec2-inventory"), "role_registry", "-m", "ansible.builtin.ping")
+	c.Dir, c.Env = root, append(j.env, "ANSIBLE_SSH_COMMON_ARGS=-o UserKnownHostsFile="+empty, "ANSIBLE_SSH_CONTROL_PATH_DIR="+filepath.Join(j.state, "cp-empty"))
+	if out, err := c.CombinedOutput(); err == nil || !strings.Contains(string(out), "Host key verification failed") {
+		t.Errorf("Ansible connected to a host it does not know: %v\n%s", err, out)
 	}
 }
 
-// demoEnv is the environment demo.sh exported: the simulated EC2 endpoint.
-func demoEnv(t *testing.T, root string) []string {
-	url, err := os.ReadFile(filepath.Join(root, ".demo/ec2.url"))
+func load(t *testing.T, root string) *job {
+	t.Helper()
+	state := filepath.Join(root, ".demo")
+	f, err := fleet.Load(filepath.Join(state, "fleet"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return append(os.Environ(),
-		"AWS_ENDPOINT_URL_EC2="+strings.TrimSpace(string(url)), "AWS_ACCESS_KEY_ID=AKIDDEMO", "AWS_SECRET_ACCESS_KEY=demo",
-		"AWS_REGION=us-east-1", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true",
-		"EC2_INVENTORY_CONFIG="+root+"/.demo/ec2-inventory.yml", "DOCKWRIGHT_CATALOG="+root+"/.demo/services.yml")
+	j := &job{t: t, root: root, state: state, fleet: f, env: os.Environ()}
+	raw, err := os.ReadFile(filepath.Join(state, "env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(strings.NewReader(string(raw)))
+	for sc.Scan() {
+		line := strings.TrimPrefix(sc.Text(), "export ")
+		k, v, ok := strings.Cut(line, "=")
+		if !ok || strings.HasPrefix(k, "#") {
+			continue
+		}
+		if u, err := unquote(v); err == nil {
+			v = u
+		}
+		j.env = append(j.env, k+"="+v)
+		if k == "DEMO_REGISTRY" {
+			j.registry = v
+		}
+	}
+	users, _ := os.ReadFile(filepath.Join(state, "registry-users.yml"))
+	if m := regexp.MustCompile(`password: "([^"]+)"`).FindSubmatch(users); m != nil {
+		j.password = string(m[1])
+	}
+	return j
 }
 
-func headDigest(t *testing.T, repo, tag string) string {
-	req, _ := http.NewRequest(http.MethodHead, "http://"+registry+"/v2/"+repo+"/manifests/"+tag, nil)
+// unquote undoes bash's printf %q for the values demo.sh writes.
+func unquote(v string) (string, error) {
+	if !strings.ContainsAny(v, `\'"`) {
+		return v, nil
+	}
+	out, err := exec.Command("bash", "-c", "printf %s "+v).Output()
+	return string(out), err
+}
+
+func (j *job) addr(host string) string {
+	h := j.fleet.Host(host)
+	if h == nil {
+		j.t.Fatalf("no host %s in the fleet", host)
+	}
+	return h.Addr
+}
+
+func (j *job) engine(host string) *client.Client {
+	j.t.Helper()
+	h := j.fleet.Host(host)
+	cli, err := client.NewClientWithOpts(client.WithHost("unix://"+h.EngineSocket), client.WithAPIVersionNegotiation())
+	if err != nil {
+		j.t.Fatal(err)
+	}
+	return cli
+}
+
+func containersOn(t *testing.T, socket string) []container.Summary {
+	t.Helper()
+	opts := []client.Opt{client.FromEnv, client.WithAPIVersionNegotiation()}
+	if socket != "" {
+		opts = append(opts, client.WithHost("unix://"+socket))
+	}
+	cli, err := client.NewClientWithOpts(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := cli.ContainerList(context.Background(), container.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
+// expectRunning checks that host runs service's container with env and
+// build, and returns its labels.
+func (j *job) expectRunning(host, service, env, build string) map[string]string {
+	j.t.Helper()
+	for _, c := range containersOn(j.t, j.fleet.Host(host).EngineSocket) {
+		if c.Labels["io.dockwright.service"] == service {
+			if got := c.Labels["io.dockwright.env"] + "/" + c.Labels["io.dockwright.build"]; got != env+"/"+build {
+				j.t.Errorf("%s runs %s %s, want %s/%s", host, service, got, env, build)
+			}
+			return c.Labels
+		}
+	}
+	j.t.Errorf("%s runs no %s", host, service)
+	return nil
+}
+
+// builds are the build tags of service's repository on host's engine.
+func (j *job) builds(host, service string) []string {
+	j.t.Helper()
+	is, err := j.engine(host).ImageList(context.Background(), image.ListOptions{})
+	if err != nil {
+		j.t.Fatal(err)
+	}
+	var out []string
+	for _, i := range is {
+		for _, ref := range i.RepoTags {
+			repo, tag, _ := strings.Cut(ref[strings.LastIndex(ref, "/")+1:], ":")
+			if repo == service && regexp.MustCompile(`^[1-9][0-9]*$`).MatchString(tag) {
+				out = append(out, tag)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		x, _ := strconv.Atoi(a)
+		y, _ := strconv.Atoi(b)
+		return x - y
+	})
+	return out
+}
+
+func (j *job) http() *http.Client {
+	pool := x509.NewCertPool()
+	ca, err := os.ReadFile(filepath.Join(j.state, "pki", "ca.crt"))
+	if err != nil {
+		j.t.Fatal(err)
+	}
+	pool.AppendCertsFromPEM(ca)
+	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+}
+
+func (j *job) headDigest(repo, tag string) string {
+	j.t.Helper()
+	req, _ := http.NewRequest(http.MethodHead, "https://"+j.registry+"/v2/"+repo+"/manifests/"+tag, nil)
+	req.SetBasicAuth("jenkins", j.password)
 	req.Header.Set("Accept", "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := j.http().Do(req)
 	if err != nil {
-		t.Fatal(err)
+		j.t.Fatal(err)
 	}
 	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		j.t.Fatalf("HEAD %s:%s: %s", repo, tag, resp.Status)
+	}
 	return resp.Header.Get("Docker-Content-Digest")
 }
 
-func registryTags(t *testing.T, repo string) []string {
-	resp, err := http.Get("http://" + registry + "/v2/" + repo + "/tags/list")
+func (j *job) registryTags(repo string) []string {
+	j.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, "https://"+j.registry+"/v2/"+repo+"/tags/list", nil)
+	req.SetBasicAuth("jenkins", j.password)
+	resp, err := j.http().Do(req)
 	if err != nil {
-		t.Fatal(err)
+		j.t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	var body struct{ Tags []string }
@@ -293,30 +367,118 @@ func registryTags(t *testing.T, repo string) []string {
 	return body.Tags
 }
 
-// demoCommit is the commit demo.sh gives build n of svc: sha1("svc-n").
-func demoCommit(svc string, n int) string {
+func (j *job) events() map[string]int {
+	raw, err := os.ReadFile(filepath.Join(j.state, "events.jsonl"))
+	if err != nil {
+		j.t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var e struct{ Kind string }
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			j.t.Fatalf("events.jsonl: %q: %v", line, err)
+		}
+		kinds[e.Kind]++
+	}
+	return kinds
+}
+
+// make runs make/dwmake in examples/hello-svc with the demo's settings and
+// checks its exit code.
+func (j *job) make(want int, args ...string) string { return j.makeEnv(want, nil, args...) }
+
+func (j *job) makeEnv(want int, extraEnv []string, args ...string) string {
+	j.t.Helper()
+	c := exec.Command(filepath.Join(j.root, "make/dwmake"), append([]string{"-s", "-C", filepath.Join(j.root, "examples/hello-svc"),
+		"REGISTRY=" + j.registry, "INVENTORY=" + filepath.Join(j.root, "bin/ec2-inventory"), "CATALOG=" + filepath.Join(j.state, "services.yml")}, args...)...)
+	c.Env = append(slices.Clone(j.env), extraEnv...)
+	out, err := c.CombinedOutput()
+	if code := exitCode(err); code != want {
+		j.t.Fatalf("dwmake %v: exit %d, want %d\n%s", args, code, want, tail(out, 5000))
+	}
+	return string(out)
+}
+
+// play runs ansible-playbook with a playbook of ansible/ and the demo's
+// inventory, checks its exit code, and returns its output.
+func (j *job) play(want int, args ...string) string {
+	return j.playCtx(context.Background(), want, args...)
+}
+
+func (j *job) playCtx(ctx context.Context, want int, args ...string) string {
+	j.t.Helper()
+	args[0] = filepath.Join(j.root, "ansible", args[0])
+	c := exec.CommandContext(ctx, "ansible-playbook", append([]string{"-i", filepath.Join(j.root, "bin/ec2-inventory")}, args...)...)
+	c.Env = j.env
+	out, err := c.CombinedOutput()
+	if ctx.Err() != nil {
+		j.t.Fatalf("ansible-playbook %v did not finish: %v\n%s", args, ctx.Err(), tail(out, 4000))
+	}
+	if code := exitCode(err); code != want {
+		j.t.Fatalf("ansible-playbook %v: exit %d, want %d\n%s", args, code, want, tail(out, 5000))
+	}
+	return string(out)
+}
+
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	return -1
+}
+
+func recapOf(out string) string {
+	if i := strings.Index(out, "PLAY RECAP"); i >= 0 {
+		return out[i:]
+	}
+	return tail([]byte(out), 2000)
+}
+
+// commit is the commit demo.sh gives build n of svc: sha1("svc-n").
+func commit(svc string, n int) string {
 	return fmt.Sprintf("%x", sha1.Sum([]byte(fmt.Sprintf("%s-%d", svc, n))))
 }
 
-func sortedCopy(s []string) []string {
-	s = slices.Clone(s)
-	slices.Sort(s)
-	return s
-}
-
-func contains(s []string, x string) bool {
-	for _, v := range s {
-		if v == x {
-			return true
+func mapsEqual(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
-func tail(b []byte) string {
+// assertNothingLeft checks what make demo-clean must have removed.
+func assertNothingLeft(t *testing.T, root string, cleanOut []byte) {
+	t.Helper()
+	if out, _ := exec.Command("ip", "netns", "list").Output(); strings.Contains(string(out), "dwf-demo-") {
+		t.Errorf("make demo-clean left namespaces:\n%s\n%s", out, cleanOut)
+	}
+	if _, err := os.Stat("/sys/fs/cgroup/pids/dwf-demo"); err == nil {
+		t.Errorf("make demo-clean left the fleet's cgroup:\n%s", cleanOut)
+	}
+	if _, err := os.Stat(filepath.Join(root, ".demo")); err == nil {
+		t.Errorf("make demo-clean left .demo:\n%s", cleanOut)
+	}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		raw, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err == nil && strings.Contains(string(raw), filepath.Join(root, ".demo")) {
+			t.Errorf("make demo-clean left process %s: %s", e.Name(), strings.ReplaceAll(string(raw), "\x00", " "))
+		}
+	}
+}
+
+func tail(b []byte, n int) string {
 	s := string(b)
-	if len(s) > 4000 {
-		return "..." + s[len(s)-4000:]
+	if len(s) > n {
+		return "..." + s[len(s)-n:]
 	}
 	return s
 }

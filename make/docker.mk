@@ -81,26 +81,24 @@ _need-build:
 docker-push: _need-build
 	@mkdir -p $(STATE)
 	$(RUN_STEP) docker-push -- $(IMAGE_TAGGER) push $(CANDIDATE) --service $(SERVICE) --registry $(REGISTRY) \
-	  --build-number $(BUILD_NUMBER) $(if $(GIT_COMMIT),--git-commit $(GIT_COMMIT)) -o json > $(STATE)/pushed.json
-	@echo "pushed $$(sed -n 's/.*"pinned": "\(.*\)".*/\1/p' $(STATE)/pushed.json | head -1)"
+	  --build-number $(BUILD_NUMBER) $(if $(GIT_COMMIT),--git-commit $(GIT_COMMIT)) -o pinned > $(STATE)/pinned
+	@echo "pushed $$(cat $(STATE)/pinned)"
 
 docker-deploy: docker-build docker-push
 	$(RUN_STEP) deploy --ansible -- ansible-playbook -i $(INVENTORY) $(ANSIBLE_DIR)/deploy.yml $(ANSIBLE_OPTS) \
-	  -e service=$(SERVICE) -e env=$(ENV) -e build=$(BUILD_NUMBER) -e registry=$(REGISTRY) \
-	  -e image_pinned=$$(sed -n 's/.*"pinned": "\(.*\)".*/\1/p' $(STATE)/pushed.json | head -1)
+	  -e service=$(SERVICE) -e env=$(ENV) -e build=$(BUILD_NUMBER) -e image_pinned=$$(cat $(STATE)/pinned)
 
+# promote.yml moves the environment tag in the registry (image-tagger
+# promote) and deploys the digest it points at.
 promote:
 	@test -n "$(BUILD)" || { echo "docker.mk: promote needs BUILD=N (and ENV=...)" >&2; \
 	  [ -z "$$DOCKWRIGHT_EXIT_FILE" ] || echo "2 promote" >"$$DOCKWRIGHT_EXIT_FILE"; exit 2; }
-	@mkdir -p $(STATE)
-	$(RUN_STEP) promote -- $(IMAGE_TAGGER) promote $(SERVICE) $(BUILD) --env $(ENV) --registry $(REGISTRY) -o json > $(STATE)/promoted.json
-	$(RUN_STEP) deploy --ansible -- ansible-playbook -i $(INVENTORY) $(ANSIBLE_DIR)/deploy.yml $(ANSIBLE_OPTS) \
-	  -e service=$(SERVICE) -e env=$(ENV) -e build=$(BUILD) -e registry=$(REGISTRY) \
-	  -e image_pinned=$(REGISTRY)/$(SERVICE)@$$(sed -n 's/.*"digest": "\(.*\)".*/\1/p' $(STATE)/promoted.json | head -1)
+	$(RUN_STEP) promote --ansible -- ansible-playbook -i $(INVENTORY) $(ANSIBLE_DIR)/promote.yml $(ANSIBLE_OPTS) \
+	  -e service=$(SERVICE) -e env=$(ENV) -e build=$(BUILD) -e registry=$(REGISTRY)
 
 rollback:
 	$(RUN_STEP) rollback --ansible -- ansible-playbook -i $(INVENTORY) $(ANSIBLE_DIR)/rollback.yml $(ANSIBLE_OPTS) \
-	  -e service=$(SERVICE) -e env=$(ENV) -e registry=$(REGISTRY) $(if $(BUILD),-e build=$(BUILD))
+	  -e service=$(SERVICE) -e env=$(ENV) $(if $(BUILD),-e build=$(BUILD))
 
 versions:
 	$(RUN_STEP) versions -- $(IMAGE_TAGGER) versions $(SERVICE) --registry $(REGISTRY) -o table

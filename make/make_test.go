@@ -17,7 +17,11 @@ import (
 func stub(t *testing.T, dir, name string, code int) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
-	body := "#!/bin/sh\necho \"" + name + " stub: exit " + itoa(code) + "\" >&2\nexit " + itoa(code) + "\n"
+	// $STUB_WRITES, when set, goes to $DOCKWRIGHT_EXIT_FILE first, as
+	// promote.yml writes image-tagger's code there.
+	body := "#!/bin/sh\necho \"" + name + " stub: exit " + itoa(code) + "\" >&2\n" +
+		"[ -z \"$STUB_WRITES\" ] || [ -z \"$DOCKWRIGHT_EXIT_FILE\" ] || echo \"$STUB_WRITES\" > \"$DOCKWRIGHT_EXIT_FILE\"\n" +
+		"exit " + itoa(code) + "\n"
 	if err := os.WriteFile(p, []byte(body), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +33,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // run runs make/dwmake (or plain make) in a service directory whose
 // Makefile includes docker.mk, with ansible-playbook a stub exiting
 // ansible and IMAGE_TAGGER one exiting tagger.
-func run(t *testing.T, wrapper bool, tagger, ansible int, args ...string) (int, string) {
+func run(t *testing.T, wrapper bool, tagger, ansible int, writes string, args ...string) (int, string) {
 	t.Helper()
 	root, _ := filepath.Abs("..")
 	svc, bin := t.TempDir(), t.TempDir()
@@ -42,7 +46,7 @@ func run(t *testing.T, wrapper bool, tagger, ansible int, args ...string) (int, 
 	if wrapper {
 		cmd = exec.Command(filepath.Join(root, "make/dwmake"), cmd.Args[1:]...)
 	}
-	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"))
+	cmd.Env = append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "STUB_WRITES="+writes)
 	out, err := cmd.CombinedOutput()
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
@@ -59,28 +63,32 @@ func TestDwmakePassesTheStepsCode(t *testing.T) {
 	tests := []struct {
 		name            string
 		tagger, ansible int
+		writes          string // what the playbook stub writes to $DOCKWRIGHT_EXIT_FILE
 		args            []string
 		want            int
 		says            string
 	}{
-		{"success", 0, 0, []string{"versions"}, 0, ""},
-		{"registry unreachable", 1, 0, []string{"versions"}, 1, "dwmake: versions failed with exit code 1"},
-		{"bad input to image-tagger", 2, 0, []string{"promote", "BUILD=5", "ENV=prod"}, 2, "dwmake: promote failed with exit code 2"},
-		{"promote without BUILD", 0, 0, []string{"promote", "ENV=prod"}, 2, "promote needs BUILD=N"},
-		{"a host failed its deploy", 0, 2, []string{"rollback", "ENV=dev"}, 3, "dwmake: rollback failed with exit code 3"},
-		{"the rollout broke off", 0, 10, []string{"rollback", "ENV=dev"}, 3, "exit code 3"},
-		{"hosts unreachable", 0, 4, []string{"rollback", "ENV=dev"}, 1, "dwmake: rollback failed with exit code 1"},
-		{"bad ansible options", 0, 5, []string{"rollback", "ENV=dev"}, 2, "dwmake: rollback failed with exit code 2"},
-		{"the deploy step after a good promote", 0, 2, []string{"promote", "BUILD=5", "ENV=prod"}, 3, "dwmake: deploy failed with exit code 3"},
+		{"success", 0, 0, "", []string{"versions"}, 0, ""},
+		{"registry unreachable", 1, 0, "", []string{"versions"}, 1, "dwmake: versions failed with exit code 1"},
+		{"bad input to image-tagger", 2, 0, "", []string{"docker-push", "BUILD_NUMBER=5"}, 2, "dwmake: docker-push failed with exit code 2"},
+		{"push without BUILD_NUMBER", 0, 0, "", []string{"docker-push", "BUILD_NUMBER="}, 2, "BUILD_NUMBER is not set"},
+		{"promote without BUILD", 0, 0, "", []string{"promote", "ENV=prod"}, 2, "promote needs BUILD=N"},
+		{"a host failed its deploy", 0, 2, "", []string{"rollback", "ENV=dev"}, 3, "dwmake: rollback failed with exit code 3"},
+		{"the rollout broke off", 0, 10, "", []string{"rollback", "ENV=dev"}, 3, "exit code 3"},
+		{"hosts unreachable", 0, 4, "", []string{"rollback", "ENV=dev"}, 1, "dwmake: rollback failed with exit code 1"},
+		{"bad ansible options", 0, 5, "", []string{"rollback", "ENV=dev"}, 2, "dwmake: rollback failed with exit code 2"},
+		{"promote.yml: a host failed after the promotion", 0, 2, "", []string{"promote", "BUILD=5", "ENV=prod"}, 3, "dwmake: promote failed with exit code 3"},
+		{"promote.yml: image-tagger refused the build", 0, 2, "2 promote", []string{"promote", "BUILD=99", "ENV=prod"}, 2, "dwmake: promote failed with exit code 2"},
+		{"promote.yml: the registry was down", 0, 2, "1 promote", []string{"promote", "BUILD=5", "ENV=prod"}, 1, "dwmake: promote failed with exit code 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out := run(t, true, tt.tagger, tt.ansible, tt.args...)
+			code, out := run(t, true, tt.tagger, tt.ansible, tt.writes, tt.args...)
 			if code != tt.want || !strings.Contains(out, tt.says) {
 				t.Errorf("dwmake %v: exit %d, want %d; output:\n%s", tt.args, code, tt.want, out)
 			}
 			// make alone: 2 for any failure, as docs/jenkins.md says.
-			code, out = run(t, false, tt.tagger, tt.ansible, tt.args...)
+			code, out = run(t, false, tt.tagger, tt.ansible, tt.writes, tt.args...)
 			if want := map[bool]int{true: 0, false: 2}[tt.want == 0]; code != want {
 				t.Errorf("make %v: exit %d, want %d; output:\n%s", tt.args, code, want, out)
 			}

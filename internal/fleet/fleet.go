@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -50,8 +51,8 @@ type Spec struct {
 
 // HostSpec is one host.
 type HostSpec struct {
-	// Name is the host's name and hostname: a lower-case letter, then up to
-	// 9 letters and digits.
+	// Name is the host's name and hostname: up to 10 lower-case letters,
+	// digits and '-', starting with a letter.
 	Name string
 	// Engine gives the host its own Docker Engine (vfs storage), serving
 	// /var/run/docker.sock inside the host and Dir/NAME/docker.sock on the
@@ -147,6 +148,13 @@ func validName(s string, max int) bool {
 	return true
 }
 
+// validHostName: up to 10 lower-case letters, digits and '-' (the host's
+// port on the switch is "p-" and the name: 15 characters at most), starting
+// with a letter, not ending with '-'.
+func validHostName(s string) bool {
+	return validName(strings.ReplaceAll(s, "-", "x"), 10) && !strings.HasSuffix(s, "-") && !strings.Contains(s, "--")
+}
+
 // subnetFor derives a /24 within 10.77.0.0/16 from a fleet name.
 func subnetFor(name string) string {
 	h := fnv.New32a()
@@ -185,8 +193,8 @@ func (s *Spec) check() error {
 	}
 	seen := map[string]bool{}
 	for _, h := range s.Hosts {
-		if !validName(h.Name, 10) || seen[h.Name] {
-			return fmt.Errorf("%w: host name %q: want a unique lower-case letter then up to 9 letters and digits", ErrSpec, h.Name)
+		if !validHostName(h.Name) || seen[h.Name] {
+			return fmt.Errorf("%w: host name %q: want a unique name of up to 10 lower-case letters, digits and '-', starting with a letter", ErrSpec, h.Name)
 		}
 		seen[h.Name] = true
 	}
@@ -474,22 +482,22 @@ func (h *Host) StartSSH(ctx context.Context) error {
 	return waitTCP(ctx, h.Addr+":22", 20*time.Second)
 }
 
-// StopSSH stops the host's sshd (and the sessions it serves): the host is
-// unreachable to Ansible while its engine and containers go on.
+// StopSSH stops the host's sshd and the sessions it serves (an SSH client
+// keeping a connection open, as Ansible does, loses it too): the host is
+// unreachable while its engine and containers go on.
 func (h *Host) StopSSH() error {
-	raw, err := os.ReadFile(filepath.Join(h.Dir, "sshd.pid"))
-	if err != nil {
-		return err
+	n := 0
+	for _, pid := range cgroupPids(filepath.Join(cgroupRoot, "pids", h.Cgroup)) {
+		comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+		if err == nil && strings.TrimSpace(string(comm)) == "sshd" {
+			syscall.Kill(pid, syscall.SIGKILL)
+			n++
+		}
 	}
-	var pid int
-	if _, err := fmt.Sscan(string(raw), &pid); err != nil {
-		return err
+	if n == 0 {
+		return fmt.Errorf("host %s: no sshd running", h.Name)
 	}
-	p, err := os.FindProcess(pid)
-	if err != nil {
-		return err
-	}
-	return p.Kill()
+	return nil
 }
 
 func waitTCP(ctx context.Context, addr string, limit time.Duration) error {

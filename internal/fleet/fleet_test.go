@@ -75,9 +75,9 @@ func buildServer(t *testing.T) string {
 // Engine whose published ports answer on the host's address; and Down
 // leaves nothing behind.
 func TestFleetUpDown(t *testing.T) {
-	spec := Spec{Name: "ftest", Dir: testDir(t, "ftest"), Hosts: []HostSpec{{Name: "web1", Engine: true, SSH: true}, {Name: "db1", SSH: true}}}
+	spec := Spec{Name: "ftest", Dir: testDir(t, "ftest"), Hosts: []HostSpec{{Name: "web1", Engine: true, SSH: true}, {Name: "db-1", SSH: true}}}
 	f := upFleet(t, spec)
-	web, db := f.Host("web1"), f.Host("db1")
+	web, db := f.Host("web1"), f.Host("db-1")
 	if web.Addr == db.Addr || !strings.HasPrefix(web.Addr, f.Subnet+".") {
 		t.Fatalf("addresses %s, %s in %s", web.Addr, db.Addr, f.Subnet)
 	}
@@ -250,6 +250,8 @@ func TestSpecRefusals(t *testing.T) {
 		{"dir under /tmp", Spec{Name: "x", Dir: "/tmp/x", Hosts: []HostSpec{{Name: "h1"}}}, "under /tmp"},
 		{"no hosts", Spec{Name: "x", Dir: "/work/x"}, "0 hosts"},
 		{"duplicate host", Spec{Name: "x", Dir: "/work/x", Hosts: []HostSpec{{Name: "h1"}, {Name: "h1"}}}, "unique"},
+		{"host name too long for its interface", Spec{Name: "x", Dir: "/work/x", Hosts: []HostSpec{{Name: "web-server-1"}}}, "up to 10"},
+		{"host name ending in '-'", Spec{Name: "x", Dir: "/work/x", Hosts: []HostSpec{{Name: "web-"}}}, "host name"},
 		{"public subnet", Spec{Name: "x", Subnet: "8.8.8", Dir: "/work/x", Hosts: []HostSpec{{Name: "h1"}}}, "private"},
 	}
 	for _, tt := range tests {
