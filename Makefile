@@ -3,7 +3,7 @@
 #   make test    unit + integration tests (-race), real Ansible included
 #   make build   every tools/<name> into bin/<name>
 #   make plugins the shipped plugins into bin/plugins/
-#   make lint    gofmt, go vet, staticcheck
+#   make lint    gofmt, go vet, staticcheck, ansible-lint
 #   make bench   Go benchmarks and bench/*.sh (see docs/benchmarks.md)
 
 GO      ?= go
@@ -107,6 +107,8 @@ lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+	@command -v ansible-lint >/dev/null || { echo "missing: ansible-lint (the roles and playbooks are linted too): sudo apt-get install -y ansible-lint"; exit 1; }
+	cd ansible && ANSIBLE_NOCOLOR=1 ansible-lint --nocolor
 
 bench: build
 	$(GO) test -p 1 -run '^$$' -bench . -benchmem -count 5 ./internal/inventory/ ./internal/registry/ ./internal/retention/ ./internal/envconfig/ ./internal/health/

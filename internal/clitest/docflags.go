@@ -24,8 +24,7 @@ func DocumentedFlagsExist(t *testing.T, newApp func() *cli.App, doc string) {
 	}
 	app := newApp()
 	have := map[string]bool{"help": true, "version": true}
-	var add func(fs []cli.Flag)
-	add = func(fs []cli.Flag) {
+	add := func(fs []cli.Flag) {
 		for _, f := range fs {
 			for _, n := range f.Names() {
 				have[n] = true

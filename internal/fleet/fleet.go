@@ -403,7 +403,7 @@ func (f *Fleet) upHost(ctx context.Context, h *Host, pub []byte, log *slog.Logge
 	}
 	if h.Engine {
 		if err := f.startEngine(ctx, h); err != nil {
-			return fmt.Errorf("Docker Engine: %w", err)
+			return fmt.Errorf("its Docker Engine: %w", err)
 		}
 	}
 	return nil
