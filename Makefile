@@ -117,6 +117,7 @@ bench: build
 	bash bench/keep-n-retention.sh
 	bash bench/env-config-resolver.sh
 	bash bench/health-dashboard.sh
+	bash bench/fleet-up.sh
 
 # proto regenerates the plugin contracts' Go code (committed) from
 # plugins/sdk/proto/plugin.proto: protoc from Debian (protobuf-compiler),
