@@ -1,9 +1,10 @@
 // Package fleet builds a fleet of hosts on one machine, for the end-to-end
 // test and make demo: each host is a Linux network namespace with its own
-// address on a private /24, its own mount and UTS namespaces (a private
-// /etc, /var, /home, /root, /opt, /usr/local and /tmp written to the host's
-// own directories over the machine's, an empty /var/lib/docker, a fresh
-// /run, its own hostname), and, as asked, its own Docker Engine and its own
+// address on a private /24, its own mount and UTS namespaces (/etc, /var,
+// /home, /root, /opt and /usr/local as overlays of the machine's whose
+// writes stay in the host's own layer in memory, a fresh /run and /tmp, its
+// own /var/lib/docker on disk, the fleet's directory at /run/dwf, its own
+// hostname), and, as asked, its own Docker Engine and its own
 // sshd with key-only login for a deploy user who may sudo. Ansible reaches
 // the hosts over SSH exactly as it reaches EC2 instances, with their host
 // keys in a known_hosts file.

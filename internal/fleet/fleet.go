@@ -37,9 +37,8 @@ type Spec struct {
 	// default derived from Name within 10.77.0.0/16.
 	Subnet string
 	// Dir holds the fleet's state: its keys, known_hosts, the state file and
-	// each host's files, logs and engine socket. It must not be under a
-	// directory the hosts replace (/etc, /var, /home, /root, /opt,
-	// /usr/local, /tmp, /run): the hosts and the machine both use it.
+	// each host's logs, engine data and engine socket. Every host sees it at
+	// /run/dwf too (a bind mount), so it may be anywhere, /tmp included.
 	Dir string
 	// User is the deploy user on every SSH host (default "deploy").
 	User string
@@ -106,12 +105,9 @@ const (
 	firstHostIdx = 10
 )
 
-// replaced are the directories a host has of its own: overlays of the
-// machine's (writes go to the host), then fresh ones.
-var (
-	overlaid = []string{"/etc", "/var", "/opt", "/home", "/root", "/usr/local"}
-	fresh    = []string{"/run", "/tmp"}
-)
+// overlaid are the directories a host has of its own over the machine's
+// (its writes go to its own layer); /run and /tmp are fresh.
+var overlaid = []string{"/etc", "/var", "/opt", "/home", "/root", "/usr/local"}
 
 // Available reports why this machine cannot host a fleet, or nil.
 func Available() error {
@@ -183,11 +179,6 @@ func (s *Spec) check() error {
 		return fmt.Errorf("%w: no Dir", ErrSpec)
 	}
 	s.Dir = dir
-	for _, d := range append(append([]string{}, overlaid...), fresh...) {
-		if dir == d || strings.HasPrefix(dir, d+"/") {
-			return fmt.Errorf("%w: Dir %s is under %s, which every host replaces with its own: put it elsewhere", ErrSpec, dir, d)
-		}
-	}
 	if len(s.Hosts) == 0 || len(s.Hosts) > 200 {
 		return fmt.Errorf("%w: %d hosts: want 1 to 200", ErrSpec, len(s.Hosts))
 	}
@@ -362,7 +353,7 @@ func (f *Fleet) upHost(ctx context.Context, h *Host, pub []byte, log *slog.Logge
 			return err
 		}
 	}
-	for _, d := range []string{"docker", "upper", "work"} {
+	for _, d := range []string{"docker"} {
 		if err := os.MkdirAll(filepath.Join(h.Dir, d), 0o755); err != nil {
 			return err
 		}
@@ -378,15 +369,21 @@ func (f *Fleet) upHost(ctx context.Context, h *Host, pub []byte, log *slog.Logge
 	if err := run(ctx, "unshare", "--mount="+h.MountNS, "--uts="+h.UTSNS, "--propagation", "private", "true"); err != nil {
 		return err
 	}
+	// Inside the host: a fresh /run, the fleet's directory at /run/dwf (a
+	// bind mount of the machine's, made before anything is replaced, so Dir
+	// may be anywhere), overlays whose upper layers are in /run (memory: a
+	// host's writes vanish with it, and never touch the machine's files),
+	// its own /var/lib/docker on disk under Dir, a fresh /tmp.
 	var mounts strings.Builder
 	mounts.WriteString("set -e\n")
+	fmt.Fprintf(&mounts, "mount -t tmpfs -o mode=755 tmpfs /run\nmkdir -p %s\nmount --bind %s %s\n", innerDir, f.Dir, innerDir)
 	for _, d := range overlaid {
 		name := strings.ReplaceAll(strings.TrimPrefix(d, "/"), "/", "_")
-		up, work := filepath.Join(h.Dir, "upper", name), filepath.Join(h.Dir, "work", name)
+		up, work := "/run/.dwf-layers/"+name+"/upper", "/run/.dwf-layers/"+name+"/work"
 		fmt.Fprintf(&mounts, "mkdir -p %s %s\nmount -t overlay overlay -o lowerdir=%s,upperdir=%s,workdir=%s %s\n", up, work, d, up, work, d)
 	}
-	fmt.Fprintf(&mounts, "mount --bind %s /var/lib/docker\n", filepath.Join(h.Dir, "docker"))
-	mounts.WriteString("mount -t tmpfs -o mode=755 tmpfs /run\nmkdir -p /run/lock /run/sshd\nchmod 1777 /run/lock\n")
+	fmt.Fprintf(&mounts, "mount --bind %s /var/lib/docker\n", h.inside(filepath.Join(h.Dir, "docker")))
+	mounts.WriteString("mkdir -p /run/lock /run/sshd\nchmod 1777 /run/lock\n")
 	mounts.WriteString("mount -t tmpfs -o mode=1777 tmpfs /tmp\n")
 	fmt.Fprintf(&mounts, "hostname %s\n", h.Name)
 	// No name server is reachable from a host; names of the fleet resolve
@@ -407,6 +404,20 @@ func (f *Fleet) upHost(ctx context.Context, h *Host, pub []byte, log *slog.Logge
 		}
 	}
 	return nil
+}
+
+// innerDir is where every host sees the fleet's directory.
+const innerDir = "/run/dwf"
+
+// inside maps a path under the fleet's directory (as the machine sees it)
+// to the same file as the host sees it.
+func (h *Host) inside(p string) string {
+	fleetDir := filepath.Dir(filepath.Dir(h.Dir)) // DIR/hosts/NAME
+	rel, err := filepath.Rel(fleetDir, p)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return p
+	}
+	return filepath.Join(innerDir, rel)
 }
 
 // nsenter returns the arguments that enter h's namespaces.
@@ -475,8 +486,7 @@ printf 'ListenAddress %[2]s\nPasswordAuthentication no\nKbdInteractiveAuthentica
 // StartSSH starts the host's sshd (again, after StopSSH) and waits until it
 // accepts connections.
 func (h *Host) StartSSH(ctx context.Context) error {
-	pid := filepath.Join(h.Dir, "sshd.pid")
-	if err := h.daemon(filepath.Join(h.Dir, "sshd.log"), "/usr/sbin/sshd", "-D", "-e", "-o", "PidFile="+pid); err != nil {
+	if err := h.daemon(filepath.Join(h.Dir, "sshd.log"), "/usr/sbin/sshd", "-D", "-e", "-o", "PidFile="+h.inside(filepath.Join(h.Dir, "sshd.pid"))); err != nil {
 		return err
 	}
 	return waitTCP(ctx, h.Addr+":22", 20*time.Second)
@@ -525,8 +535,8 @@ func (f *Fleet) startEngine(ctx context.Context, h *Host) error {
 		"cgroup-parent":  "/" + h.Cgroup,
 		"log-driver":     "json-file",
 		"log-opts":       map[string]string{"max-size": "10m", "max-file": "2"},
-		"hosts":          []string{"unix:///var/run/docker.sock", "unix://" + h.EngineSocket},
-		"pidfile":        filepath.Join(h.Dir, "docker.pid"),
+		"hosts":          []string{"unix:///var/run/docker.sock", "unix://" + h.inside(h.EngineSocket)},
+		"pidfile":        h.inside(filepath.Join(h.Dir, "docker.pid")),
 	}
 	raw, _ := json.MarshalIndent(cfg, "", "  ")
 	if err := h.exec(ctx, raw, "sh", "-c", "mkdir -p /etc/docker && cat > /etc/docker/daemon.json"); err != nil {
@@ -565,9 +575,9 @@ func (f *Fleet) writeKnownHosts() error {
 			continue
 		}
 		for _, alg := range []string{"ed25519", "ecdsa", "rsa"} {
-			raw, err := os.ReadFile(filepath.Join(h.Dir, "upper", "etc", "ssh", "ssh_host_"+alg+"_key.pub"))
+			raw, err := h.Command(context.Background(), "cat", "/etc/ssh/ssh_host_"+alg+"_key.pub").Output()
 			if err != nil {
-				return fmt.Errorf("host %s: %w", h.Name, err)
+				return fmt.Errorf("host %s: its %s host key: %w", h.Name, alg, err)
 			}
 			fields := strings.Fields(string(raw))
 			if len(fields) < 2 {
