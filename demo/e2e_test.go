@@ -122,6 +122,20 @@ func TestMainJobOnTheFleet(t *testing.T) {
 		t.Errorf("events heard: %v, want %v", kinds, want)
 	}
 
+	// The registry and bootstrap roles: a second run changes nothing, and
+	// --check changes nothing and ends.
+	users := "@" + filepath.Join(j.state, "registry-users.yml")
+	login := "@" + filepath.Join(j.state, "registry-login.yml")
+	registryArgs := []string{"registry.yml", "-e", users, "-e", "dockwright_registry_pki_dir=" + filepath.Join(j.state, "pki")}
+	bootstrapArgs := []string{"bootstrap.yml", "-e", "dockwright_host_registry=" + j.registry, "-e", "dockwright_host_registry_ca=" + filepath.Join(j.state, "pki", "ca.crt"),
+		"-e", login, "-e", "dockwright_host_binaries_src=" + filepath.Join(root, "bin")}
+	for _, args := range [][]string{registryArgs, bootstrapArgs, append(slices.Clone(registryArgs), "--check"), append(slices.Clone(bootstrapArgs), "--check")} {
+		recap := recapOf(j.play(0, slices.Clone(args)...))
+		if regexp.MustCompile(`changed=[1-9]`).MatchString(recap) {
+			t.Errorf("ansible-playbook %v changed something on a second run:\n%s", args, recap)
+		}
+	}
+
 	// Hosts with different histories keep different sets: build 5 reaches
 	// svc-a1 only; retention there keeps 5, 4, 3, and svc-a2 keeps 4, 3, 2.
 	j.make(0, "docker-deploy", "SERVICE=hello-svc", "BUILD_NUMBER=5", "GIT_COMMIT="+commit("hello-svc", 5), "ENV=dev",
