@@ -78,14 +78,17 @@ test-deps:
 	    fi; \
 	  fi; \
 	done
-	@if ! /usr/bin/python3 -c 'import docker' 2>/dev/null; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing python3-docker (Ansible's community.docker modules) for the end-to-end test"; \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-docker >/dev/null; \
-	  else \
-	    echo "missing: python3-docker: sudo apt-get install -y python3-docker"; exit 1; \
+	@for mod in docker:python3-docker boto3:python3-boto3; do \
+	  m=$${mod%%:*}; pkg=$${mod#*:}; \
+	  if ! /usr/bin/python3 -c "import $$m" 2>/dev/null; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      echo "installing $$pkg (Ansible's community.docker / community.aws modules) for the end-to-end test"; \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkg >/dev/null || exit 1; \
+	    else \
+	      echo "missing: $$pkg: sudo apt-get install -y $$pkg"; exit 1; \
+	    fi; \
 	  fi; \
-	fi
+	done
 	@test -x .cache/bin/registry || { echo "building Distribution $(REGISTRY_V3) into .cache/bin/registry for the registry tests"; \
 	  GOBIN=$(CURDIR)/.cache/bin $(GO) install github.com/distribution/distribution/v3/cmd/registry@$(REGISTRY_V3); }
 	@$(GO) mod download

@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -72,7 +73,7 @@ func (s *Server) Requests() []map[string][]string { return s.h.Requests() }
 
 // Handler is the fake endpoint as an http.Handler.
 type Handler struct {
-	fleet    *Fleet
+	fleet    atomic.Pointer[Fleet]
 	mu       sync.Mutex
 	calls    map[string]int
 	throttle map[string]int
@@ -97,7 +98,34 @@ func NewHandler(f *Fleet) *Handler {
 	for k, v := range f.Throttle {
 		th[k] = v
 	}
-	return &Handler{fleet: f, calls: map[string]int{}, throttle: th}
+	h := &Handler{calls: map[string]int{}, throttle: th}
+	h.fleet.Store(f)
+	return h
+}
+
+// SetFleet serves f from now on (fake-ec2 reloads its fleet file when it
+// changes: a new instance joins). Memoized answers are dropped.
+func (h *Handler) SetFleet(f *Fleet) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.fleet.Store(f)
+	if h.memo != nil {
+		h.memo = map[string][]byte{}
+	}
+}
+
+// Instance finds a running instance by id in any account and region.
+func (h *Handler) Instance(id string) (Instance, bool) {
+	for _, regions := range h.fleet.Load().Instances {
+		for _, ins := range regions {
+			for _, in := range ins {
+				if in.ID == id {
+					return in, in.State == "running"
+				}
+			}
+		}
+	}
+	return Instance{}, false
 }
 
 // Calls returns request counts by action and by "action region".
@@ -131,7 +159,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key, region := m[1], m[2]
-	account := h.fleet.DefaultAccount
+	account := h.fleet.Load().DefaultAccount
 	if a, ok := strings.CutPrefix(key, "ASIAFAKE"); ok {
 		account = a
 	}
@@ -158,7 +186,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusServiceUnavailable, "RequestLimitExceeded", "Request limit exceeded.")
 			return
 		}
-		if h.fleet.Deny[account+"/"+region] {
+		if h.fleet.Load().Deny[account+"/"+region] {
 			writeError(w, http.StatusForbidden, "UnauthorizedOperation", "You are not authorized to perform this operation.")
 			return
 		}
@@ -186,7 +214,7 @@ var roleAccountRE = regexp.MustCompile(`^arn:aws:iam::(\d{12}):role/`)
 func (h *Handler) assumeRole(w http.ResponseWriter, r *http.Request) {
 	arn := r.Form.Get("RoleArn")
 	m := roleAccountRE.FindStringSubmatch(arn)
-	if m == nil || h.fleet.Instances[m[1]] == nil {
+	if m == nil || h.fleet.Load().Instances[m[1]] == nil {
 		w.Header().Set("Content-Type", "text/xml")
 		w.WriteHeader(http.StatusForbidden)
 		fmt.Fprintf(w, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: sts:AssumeRole on resource: %s</Message></Error><RequestId>fake</RequestId></ErrorResponse>`, esc(arn))
@@ -219,7 +247,7 @@ func (f *Fleet) Regions() []string {
 func (h *Handler) describeRegions(w http.ResponseWriter) {
 	var b strings.Builder
 	b.WriteString(`<DescribeRegionsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>fake</requestId><regionInfo>`)
-	for _, r := range h.fleet.Regions() {
+	for _, r := range h.fleet.Load().Regions() {
 		fmt.Fprintf(&b, `<item><regionName>%s</regionName><regionEndpoint>ec2.%s.amazonaws.com</regionEndpoint><optInStatus>opt-in-not-required</optInStatus></item>`, r, r)
 	}
 	b.WriteString(`</regionInfo></DescribeRegionsResponse>`)
@@ -343,7 +371,7 @@ func (h *Handler) renderInstances(w http.ResponseWriter, r *http.Request, accoun
 		}
 	}
 	var match []*Instance
-	all := h.fleet.Instances[account][region]
+	all := h.fleet.Load().Instances[account][region]
 	for i := range all {
 		if matches(&all[i], fs) {
 			match = append(match, &all[i])
