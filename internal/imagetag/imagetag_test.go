@@ -82,25 +82,43 @@ func TestPromotionTagRoundTrip(t *testing.T) {
 	}
 }
 
+func TestRollbackTag(t *testing.T) {
+	at := time.Date(2026, 11, 26, 8, 0, 0, 5, time.UTC)
+	tag := RollbackTag("prod", 140, at)
+	if tag != "prod.140.rollback.20261126T080000.000000005Z" {
+		t.Fatalf("RollbackTag = %q", tag)
+	}
+	if err := ValidateTag(tag); err != nil {
+		t.Errorf("the record is not a valid tag: %v", err)
+	}
+	if k, _ := DefaultScheme().Classify(tag); k != Promotion {
+		t.Errorf("Classify(%q) = %v, want a promotion record (registry-pruner keeps and deletes it with its build)", tag, k)
+	}
+}
+
 func TestParsePromotion(t *testing.T) {
 	tests := []struct {
-		tag   string
-		ok    bool
-		env   string
-		build uint64
-		at    time.Time
+		tag      string
+		ok       bool
+		env      string
+		build    uint64
+		at       time.Time
+		rollback bool
 	}{
-		{"prod.142.20261126T073105.000000001Z", true, "prod", 142, time.Date(2026, 11, 26, 7, 31, 5, 1, time.UTC)},
-		{"prod.142.20261126T073105Z", true, "prod", 142, time.Date(2026, 11, 26, 7, 31, 5, 0, time.UTC)}, // written by earlier versions
-		{"prod.142.20261126T073105.1Z", false, "", 0, time.Time{}},
-		{"prod.142.20261126T0731051234567890Z", false, "", 0, time.Time{}},
-		{"142.20261126T073105Z", false, "", 0, time.Time{}},
-		{"qa.142.20261126T073105.000000000Z", false, "", 0, time.Time{}},
+		{"prod.142.20261126T073105.000000001Z", true, "prod", 142, time.Date(2026, 11, 26, 7, 31, 5, 1, time.UTC), false},
+		{"prod.142.20261126T073105Z", true, "prod", 142, time.Date(2026, 11, 26, 7, 31, 5, 0, time.UTC), false}, // written by earlier versions
+		{"prod.140.rollback.20261126T080000.000000002Z", true, "prod", 140, time.Date(2026, 11, 26, 8, 0, 0, 2, time.UTC), true},
+		{"prod.140.rolback.20261126T080000.000000002Z", false, "", 0, time.Time{}, false},
+		{"prod.rollback.20261126T080000.000000002Z", false, "", 0, time.Time{}, false},
+		{"prod.142.20261126T073105.1Z", false, "", 0, time.Time{}, false},
+		{"prod.142.20261126T0731051234567890Z", false, "", 0, time.Time{}, false},
+		{"142.20261126T073105Z", false, "", 0, time.Time{}, false},
+		{"qa.142.20261126T073105.000000000Z", false, "", 0, time.Time{}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.tag, func(t *testing.T) {
 			p, ok := DefaultScheme().ParsePromotion(tt.tag)
-			if ok != tt.ok || ok && (p.Env != tt.env || p.Build != tt.build || !p.At.Equal(tt.at)) {
+			if ok != tt.ok || ok && (p.Env != tt.env || p.Build != tt.build || !p.At.Equal(tt.at) || p.Rollback != tt.rollback) {
 				t.Errorf("ParsePromotion(%q) = %+v %v", tt.tag, p, ok)
 			}
 		})

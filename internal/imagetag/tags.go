@@ -91,6 +91,9 @@ type PromotionRecord struct {
 	Env   string
 	Build uint64
 	At    time.Time
+	// Rollback says the environment was rolled back to Build (a
+	// RollbackTag), not promoted.
+	Rollback bool
 	// Tag is the record's tag.
 	Tag string
 }
@@ -103,8 +106,17 @@ func PromotionTag(env string, build uint64, at time.Time) string {
 	return fmt.Sprintf("%s.%d.%s", env, build, at.UTC().Format(PromotionTimeFormat))
 }
 
-// ParsePromotion parses a PromotionTag whose environment is one of the
-// scheme's (and the one-second records of earlier versions).
+// RollbackTag records a rollback of env to build: ENV.BUILD.rollback.TIME,
+// e.g. "prod.140.rollback.20261126T080000.000000000Z". Like a promotion
+// record it points at the build's manifest; history shows it as a rollback.
+func RollbackTag(env string, build uint64, at time.Time) string {
+	return fmt.Sprintf("%s.%d.%s.%s", env, build, rollbackMark, at.UTC().Format(PromotionTimeFormat))
+}
+
+const rollbackMark = "rollback"
+
+// ParsePromotion parses a PromotionTag or RollbackTag whose environment is
+// one of the scheme's (and the one-second records of earlier versions).
 func (s Scheme) ParsePromotion(tag string) (PromotionRecord, bool) {
 	var at time.Time
 	var rest string
@@ -122,6 +134,7 @@ func (s Scheme) ParsePromotion(tag string) (PromotionRecord, bool) {
 	if rest == "" {
 		return PromotionRecord{}, false
 	}
+	rest, rollback := strings.CutSuffix(rest, "."+rollbackMark)
 	j := strings.LastIndexByte(rest, '.')
 	if j < 0 {
 		return PromotionRecord{}, false
@@ -131,7 +144,7 @@ func (s Scheme) ParsePromotion(tag string) (PromotionRecord, bool) {
 	if !ok || !s.IsEnv(env) {
 		return PromotionRecord{}, false
 	}
-	return PromotionRecord{Env: env, Build: build, At: at, Tag: tag}, true
+	return PromotionRecord{Env: env, Build: build, At: at, Rollback: rollback, Tag: tag}, true
 }
 
 // SortHistory orders promotion records newest first: by time, then (for

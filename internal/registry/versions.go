@@ -220,13 +220,15 @@ func (c *Client) Current(ctx context.Context, repo name.Repository, scheme image
 
 // Promotion is the result of Promote.
 type Promotion struct {
-	Repository string    `json:"repository"`
-	Env        string    `json:"env"`
-	Build      uint64    `json:"build"`
-	Digest     string    `json:"digest"`
-	MediaType  string    `json:"media_type"`
-	Record     string    `json:"record,omitempty"`
-	At         time.Time `json:"at"`
+	Repository string `json:"repository"`
+	Env        string `json:"env"`
+	Build      uint64 `json:"build"`
+	Digest     string `json:"digest"`
+	MediaType  string `json:"media_type"`
+	Record     string `json:"record,omitempty"`
+	// Rollback: the record is a rollback's (imagetag.RollbackTag).
+	Rollback bool      `json:"rollback,omitempty"`
+	At       time.Time `json:"at"`
 }
 
 // Promote points env at build inside the registry: it fetches the build's
@@ -234,16 +236,30 @@ type Promotion struct {
 // under the promotion record (imagetag.PromotionTag), so no layer moves and
 // multi-arch indexes stay whole. A build without a tag is ErrNoBuild.
 func (c *Client) Promote(ctx context.Context, repo name.Repository, scheme imagetag.Scheme, build uint64, env string, now time.Time) (*Promotion, error) {
-	return c.promote(ctx, repo, scheme, build, env, now, true)
+	return c.promote(ctx, repo, scheme, build, env, now, recordPromotion)
 }
+
+// Rollback is Promote recording a rollback (imagetag.RollbackTag): env goes
+// back to build, and history says so.
+func (c *Client) Rollback(ctx context.Context, repo name.Repository, scheme imagetag.Scheme, build uint64, env string, now time.Time) (*Promotion, error) {
+	return c.promote(ctx, repo, scheme, build, env, now, recordRollback)
+}
+
+type recordKind int
+
+const (
+	recordNone recordKind = iota
+	recordPromotion
+	recordRollback
+)
 
 // PromoteUnrecorded is Promote without the promotion record: one request
 // less, and no entry in History.
 func (c *Client) PromoteUnrecorded(ctx context.Context, repo name.Repository, scheme imagetag.Scheme, build uint64, env string) (*Promotion, error) {
-	return c.promote(ctx, repo, scheme, build, env, time.Now(), false)
+	return c.promote(ctx, repo, scheme, build, env, time.Now(), recordNone)
 }
 
-func (c *Client) promote(ctx context.Context, repo name.Repository, scheme imagetag.Scheme, build uint64, env string, now time.Time, record bool) (*Promotion, error) {
+func (c *Client) promote(ctx context.Context, repo name.Repository, scheme imagetag.Scheme, build uint64, env string, now time.Time, record recordKind) (*Promotion, error) {
 	if !scheme.IsEnv(env) {
 		return nil, fmt.Errorf("%w: %q is not an environment (known: %v)", ErrInvalidReference, env, scheme.Envs())
 	}
@@ -279,12 +295,19 @@ func (c *Client) promote(ctx context.Context, repo name.Repository, scheme image
 	if err := c.Put(ctx, repo.Tag(env), d); err != nil {
 		return nil, err
 	}
-	if !record {
+	switch record {
+	case recordNone:
 		p.Record = ""
 		return p, nil
+	case recordRollback:
+		p.Record, p.Rollback = imagetag.RollbackTag(env, build, now), true
 	}
 	if err := c.Put(ctx, repo.Tag(p.Record), d); err != nil {
-		return p, fmt.Errorf("%s now points at build %d, but recording the promotion failed: %w", env, build, err)
+		what := "promotion"
+		if p.Rollback {
+			what = "rollback"
+		}
+		return p, fmt.Errorf("%s now points at build %d, but recording the %s failed: %w", env, build, what, err)
 	}
 	return p, nil
 }

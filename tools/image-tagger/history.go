@@ -14,7 +14,7 @@ import (
 func historyCommand() *cli.Command {
 	return registryCommand(&cli.Command{
 		Name:      "history",
-		Usage:     "list the recorded promotions of a service, newest first (by time, then build)",
+		Usage:     "list the recorded promotions and rollbacks of a service, newest first (by time, then build)",
 		ArgsUsage: "SERVICE",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "env", Usage: "only environment `ENV` (default: every environment)"},
@@ -50,23 +50,28 @@ func history(cliContext *cli.Context) error {
 	w := cliContext.App.Writer
 	if format == cmdutil.FormatJSON {
 		type entry struct {
-			Env    string    `json:"env"`
-			Build  uint64    `json:"build"`
-			At     time.Time `json:"at"`
-			Record string    `json:"record"`
+			Env      string    `json:"env"`
+			Build    uint64    `json:"build"`
+			At       time.Time `json:"at"`
+			Rollback bool      `json:"rollback"`
+			Record   string    `json:"record"`
 		}
 		out := struct {
 			Repository string  `json:"repository"`
 			Promotions []entry `json:"promotions"`
 		}{Repository: repo.Name(), Promotions: []entry{}}
 		for _, p := range h {
-			out.Promotions = append(out.Promotions, entry{p.Env, p.Build, p.At, p.Tag})
+			out.Promotions = append(out.Promotions, entry{p.Env, p.Build, p.At, p.Rollback, p.Tag})
 		}
 		return cmdutil.WriteJSON(w, out)
 	}
-	t := cmdutil.NewTable(w, "WHEN (UTC)", "ENV", "BUILD")
+	t := cmdutil.NewTable(w, "WHEN (UTC)", "ENV", "BUILD", "WHAT")
 	for _, p := range h {
-		t.Row(p.At.Format("2006-01-02 15:04:05.000"), p.Env, fmt.Sprint(p.Build))
+		what := "promotion"
+		if p.Rollback {
+			what = "rollback"
+		}
+		t.Row(p.At.Format("2006-01-02 15:04:05.000"), p.Env, fmt.Sprint(p.Build), what)
 	}
 	return t.Flush()
 }

@@ -30,6 +30,7 @@ environment pins:
 			&cli.StringFlag{Name: "env", Usage: "environment `ENV` to promote to (required)"},
 			notifyflag.Flag("about the promotion (promotion)"),
 			&cli.BoolFlag{Name: "no-record", Usage: "do not write the promotion record ENV.BUILD.TIME (one request less; the promotion will not show in history)"},
+			&cli.BoolFlag{Name: "rollback", Usage: "record a rollback (ENV.BUILD.rollback.TIME; history shows it as one): what rollback.yml runs once every host is back on BUILD"},
 		},
 		Action: promote,
 	}, cmdutil.PinnedOutputFlag())
@@ -66,18 +67,28 @@ func promote(cliContext *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if cliContext.Bool("no-record") && cliContext.Bool("rollback") {
+		return cmdutil.Usagef("promote: --no-record and --rollback: a rollback is a record; give one of them")
+	}
 	var p *registry.Promotion
-	if cliContext.Bool("no-record") {
+	switch {
+	case cliContext.Bool("no-record"):
 		p, err = s.Client.PromoteUnrecorded(cliContext.Context, repo, s.Scheme, build, env)
-	} else {
+	case cliContext.Bool("rollback"):
+		p, err = s.Client.Rollback(cliContext.Context, repo, s.Scheme, build, env, time.Now())
+	default:
 		p, err = s.Client.Promote(cliContext.Context, repo, s.Scheme, build, env, time.Now())
 	}
 	if p == nil {
 		return regflags.ExitCode(err)
 	}
 	details, _ := json.Marshal(p)
+	summary := fmt.Sprintf("%s build %d promoted to %s", p.Repository, p.Build, env)
+	if p.Rollback {
+		summary = fmt.Sprintf("%s rolled back to build %d in %s", p.Repository, p.Build, env)
+	}
 	notifiers.Emit(cliContext.Context, notify.Event{Kind: "promotion", Source: "image-tagger", Service: cliContext.Args().First(), Env: env,
-		Details: details, Summary: fmt.Sprintf("%s build %d promoted to %s", p.Repository, p.Build, env)})
+		Details: details, Summary: summary})
 	w := cliContext.App.Writer
 	switch format {
 	case cmdutil.FormatPinned:
@@ -87,7 +98,11 @@ func promote(cliContext *cli.Context) error {
 			return werr
 		}
 	default:
-		fmt.Fprintf(w, "promoted %s build %d to %s (%s)\n", p.Repository, p.Build, p.Env, p.Digest)
+		verb := "promoted %s build %d to %s (%s)\n"
+		if p.Rollback {
+			verb = "rolled %s back to build %d in %s (%s)\n"
+		}
+		fmt.Fprintf(w, verb, p.Repository, p.Build, p.Env, p.Digest)
 		if p.Record != "" {
 			fmt.Fprintf(w, "recorded as %s:%s\n", p.Repository, p.Record)
 		}
