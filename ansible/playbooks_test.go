@@ -6,9 +6,13 @@
 package ansible
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -34,7 +38,7 @@ func mustAbs(t *testing.T, p string) string {
 }
 
 func TestPlaybooksParse(t *testing.T) {
-	for _, p := range []string{"deploy.yml", "promote.yml", "rollback.yml", "registry.yml", "bootstrap.yml"} {
+	for _, p := range []string{"deploy.yml", "promote.yml", "rollback.yml", "converge.yml", "registry.yml", "bootstrap.yml"} {
 		t.Run(p, func(t *testing.T) {
 			if out, err := playbook(t, "-i", "localhost,", "--syntax-check", p); err != nil {
 				t.Errorf("%s: %v\n%s", p, err, out)
@@ -60,6 +64,93 @@ func TestPlaybooksRefuseMissingInputs(t *testing.T) {
 			out, err := playbook(t, append([]string{"-i", "localhost,", tt.playbook}, tt.args...)...)
 			if err == nil || !strings.Contains(out, tt.want) {
 				t.Errorf("%s: %v\n%s", tt.playbook, err, out)
+			}
+		})
+	}
+}
+
+// The filters of filter_plugins/dockwright.py, run by Ansible itself:
+// each case's expression is rendered by a play and compared as JSON.
+func TestFilters(t *testing.T) {
+	tests := []struct {
+		name, expr, want string
+	}{
+		{"zone by zone, whole zones",
+			`['a1','a2','b1','b2','c1','c2'] | dockwright_rollout_plan(['us-east-1a','us-east-1a','us-east-1b','us-east-1b','us-east-1c','us-east-1c'], '100%')`,
+			`{"order":["a1","a2","b1","b2","c1","c2"],"serial":[2,2,2],"zone_last":["a2","b2","c2"],"zones":{"us-east-1a":["a1","a2"],"us-east-1b":["b1","b2"],"us-east-1c":["c1","c2"]},"min_healthy":0}`},
+		{"zones in name order, inventory order within",
+			`['c1','a2','a1'] | dockwright_rollout_plan(['z-c','z-a','z-a'], 1)`,
+			`{"order":["a2","a1","c1"],"serial":[1,1,1],"zone_last":["a1","c1"],"zones":{"z-a":["a2","a1"],"z-c":["c1"]},"min_healthy":0}`},
+		{"batch within a zone",
+			`['a1','a2','a3','b1'] | dockwright_rollout_plan(['a','a','a','b'], 2)`,
+			`{"order":["a1","a2","a3","b1"],"serial":[2,1,1],"zone_last":["a3","b1"],"zones":{"a":["a1","a2","a3"],"b":["b1"]},"min_healthy":0}`},
+		{"without zones, batches over all hosts",
+			`['a1','b1','a2'] | dockwright_rollout_plan(['a','b','a'], 2, false, '33%')`,
+			`{"order":["a1","b1","a2"],"serial":[2,1],"zone_last":[],"zones":{},"min_healthy":1}`},
+		{"min_healthy as a count",
+			`'4' | dockwright_min_healthy(6)`, `4`},
+		{"min_healthy as a percentage, rounded up",
+			`'66%' | dockwright_min_healthy(6)`, `4`},
+		{"rollback target: newest older build every host has",
+			`5 | dockwright_rollback_target([['2','3','4','5'],['3','4','5'],['4','3']], [])`, `4`},
+		{"rollback target: hosts disagree, the registry has it",
+			`5 | dockwright_rollback_target([['4','5'],['3','5']], [1, 3])`, `3`},
+		{"rollback target: none older",
+			`3 | dockwright_rollback_target([['3']], [3, 4])`, `0`},
+		{"builds of a repository, with their digests",
+			`[{'RepoTags':['r/x:3','r/x:git-abc','r/y:4'],'RepoDigests':['r/x@sha256:aa']},{'RepoTags':['r/x:4','r/x:04'],'RepoDigests':[]}] | dockwright_builds('r/x')`,
+			`{"3":"r/x@sha256:aa","4":""}`},
+		{"digest on the first host that has one",
+			`[{'3':''},{'4':'r@sha256:bb'},{'3':'r@sha256:cc'}] | dockwright_digest_on_hosts(3)`, `"r@sha256:cc"`},
+	}
+	dir := t.TempDir()
+	var play strings.Builder
+	play.WriteString("- hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:\n")
+	for i, tt := range tests {
+		fmt.Fprintf(&play, "    - ansible.builtin.copy:\n        content: \"{{ (%s) | to_json }}\"\n        dest: %s\n",
+			strings.ReplaceAll(tt.expr, `"`, `\"`), filepath.Join(dir, strconv.Itoa(i)))
+	}
+	pb := filepath.Join(dir, "filters.yml")
+	if err := os.WriteFile(pb, []byte(play.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := playbook(t, "-i", "localhost,", pb); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := os.ReadFile(filepath.Join(dir, strconv.Itoa(i)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var g, w any
+			if err := json.Unmarshal(got, &g); err != nil {
+				t.Fatalf("%s: %v", got, err)
+			}
+			json.Unmarshal([]byte(tt.want), &w)
+			if !reflect.DeepEqual(g, w) {
+				t.Errorf("%s\n got %s\nwant %s", tt.expr, got, tt.want)
+			}
+		})
+	}
+}
+
+// The filters refuse what cannot be done, naming the input.
+func TestFiltersRefuse(t *testing.T) {
+	tests := []struct {
+		name, expr, want string
+	}{
+		{"min_healthy that no batch keeps", `['a','b'] | dockwright_rollout_plan(['z','z'], '100%', true, 1)`, "min_healthy 1 (1 of 2 hosts) cannot be kept while a batch of 2 host(s) is out of the pool"},
+		{"a batch that is not a count", `['a'] | dockwright_rollout_plan(['z'], 'two')`, "batch 'two': want a count (2) or a percentage (50%)"},
+		{"a min_healthy over 100%", `'150%' | dockwright_min_healthy(6)`, "min_healthy '150%': want a count (4) or a percentage (66%)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pb := filepath.Join(t.TempDir(), "refuse.yml")
+			os.WriteFile(pb, []byte("- hosts: localhost\n  connection: local\n  gather_facts: false\n  tasks:\n    - ansible.builtin.debug:\n        msg: \"{{ "+tt.expr+" }}\"\n"), 0o644)
+			out, err := playbook(t, "-i", "localhost,", pb)
+			if err == nil || !strings.Contains(out, tt.want) {
+				t.Errorf("%v\n%s", err, out)
 			}
 		})
 	}

@@ -4,7 +4,7 @@
 #   include /opt/dockwright/make/docker.mk
 #
 # Targets: docker-build, docker-push, docker-deploy, promote, rollback,
-# versions, help. Every variable below can be overridden on the command line
+# converge, versions, help. Every variable below can be overridden on the command line
 # or in the environment (Jenkins sets BUILD_NUMBER and GIT_COMMIT).
 # Each target prints what it runs; a failing step stops make. Make itself
 # then exits 2 whatever the step's code: run it through make/dwmake
@@ -38,6 +38,16 @@ CANDIDATE      ?= $(SERVICE):$(or $(BUILD_NUMBER),local)
 CATALOG        ?= $(or $(DOCKWRIGHT_CATALOG),services.yml)
 INVENTORY      ?= $(DOCKWRIGHT_BIN)/ec2-inventory
 ANSIBLE_OPTS   ?=
+# The rollout (ansible/rollout.yml, docs/ansible.md#rollouts): empty means
+# the playbooks' defaults (zone by zone, a whole zone at a time, no bake,
+# no minimum, no automatic rollback).
+ZONES               ?=
+BATCH               ?=
+BAKE                ?=
+MIN_HEALTHY         ?=
+ROLLBACK_ON_FAILURE ?=
+ROLLOUT_OPTS = $(if $(ZONES),-e zones=$(ZONES)) $(if $(BATCH),-e batch=$(BATCH)) $(if $(BAKE),-e bake=$(BAKE)) \
+  $(if $(MIN_HEALTHY),-e min_healthy=$(MIN_HEALTHY)) $(if $(ROLLBACK_ON_FAILURE),-e rollback_on_failure=$(ROLLBACK_ON_FAILURE))
 STATE          ?= .dockwright
 # Ansible reads dockwright's ansible.cfg (inventory failures are fatal).
 export ANSIBLE_CONFIG ?= $(ANSIBLE_DIR)/ansible.cfg
@@ -48,7 +58,7 @@ export DOCKWRIGHT_CATALOG := $(if $(wildcard $(CATALOG)),$(abspath $(CATALOG)))
 NOTIFY         ?= $(DOCKWRIGHT_NOTIFY)
 export DOCKWRIGHT_NOTIFY := $(if $(NOTIFY),$(abspath $(NOTIFY)))
 
-.PHONY: help docker-build docker-push docker-deploy promote rollback versions docker-prebuild _need-build
+.PHONY: help docker-build docker-push docker-deploy promote rollback converge versions docker-prebuild _need-build
 
 help:
 	@echo "dockwright targets for $(SERVICE) (registry $(REGISTRY), env $(ENV)):"
@@ -56,9 +66,11 @@ help:
 	@echo "  make docker-push                  tag with the build's tag set and push (needs BUILD_NUMBER)"
 	@echo "  make docker-deploy [ENV=dev]      build, push, deploy to ENV through Ansible"
 	@echo "  make promote BUILD=N ENV=staging  point ENV at build N in the registry and deploy it"
-	@echo "  make rollback ENV=dev [BUILD=N]   back to the previous build kept on the hosts, or to N"
+	@echo "  make rollback ENV=dev [BUILD=N]   the whole environment back to one build (the previous, or N)"
+	@echo "  make converge ENV=dev             every host runs what ENV's tag points at (new hosts join)"
 	@echo "  make versions                     builds in the registry, newest first, with env tags"
 	@echo "variables: SERVICE REGISTRY BUILD_NUMBER GIT_COMMIT ENV BASE_IMAGE DOCKWRIGHT DOCKWRIGHT_BIN ANSIBLE_DIR CATALOG INVENTORY NOTIFY ANSIBLE_OPTS"
+	@echo "rollout: ZONES=false BATCH=N|N% BAKE=SECONDS MIN_HEALTHY=N|N% ROLLBACK_ON_FAILURE=true"
 
 # A service can add to docker-prebuild (double colon: `docker-prebuild::`) to
 # compile what its Dockerfile copies.
@@ -85,20 +97,24 @@ docker-push: _need-build
 	@echo "pushed $$(cat $(STATE)/pinned)"
 
 docker-deploy: docker-build docker-push
-	$(RUN_STEP) deploy --ansible -- ansible-playbook -i $(INVENTORY) $(ANSIBLE_DIR)/deploy.yml $(ANSIBLE_OPTS) \
-	  -e service=$(SERVICE) -e env=$(ENV) -e build=$(BUILD_NUMBER) -e image_pinned=$$(cat $(STATE)/pinned)
+	$(RUN_STEP) deploy --ansible -- ansible-playbook -i $(INVENTORY) $(ANSIBLE_DIR)/deploy.yml $(ROLLOUT_OPTS) $(ANSIBLE_OPTS) \
+	  -e service=$(SERVICE) -e env=$(ENV) -e build=$(BUILD_NUMBER) -e image_pinned=$$(cat $(STATE)/pinned) -e registry=$(REGISTRY)
 
-# promote.yml moves the environment tag in the registry (image-tagger
-# promote) and deploys the digest it points at.
+# promote.yml deploys the build's digest, then moves the environment tag in
+# the registry to it (image-tagger promote).
 promote:
 	@test -n "$(BUILD)" || { echo "docker.mk: promote needs BUILD=N (and ENV=...)" >&2; \
 	  [ -z "$$DOCKWRIGHT_EXIT_FILE" ] || echo "2 promote" >"$$DOCKWRIGHT_EXIT_FILE"; exit 2; }
-	$(RUN_STEP) promote --ansible -- ansible-playbook -i $(INVENTORY) $(ANSIBLE_DIR)/promote.yml $(ANSIBLE_OPTS) \
+	$(RUN_STEP) promote --ansible -- ansible-playbook -i $(INVENTORY) $(ANSIBLE_DIR)/promote.yml $(ROLLOUT_OPTS) $(ANSIBLE_OPTS) \
 	  -e service=$(SERVICE) -e env=$(ENV) -e build=$(BUILD) -e registry=$(REGISTRY)
 
 rollback:
-	$(RUN_STEP) rollback --ansible -- ansible-playbook -i $(INVENTORY) $(ANSIBLE_DIR)/rollback.yml $(ANSIBLE_OPTS) \
-	  -e service=$(SERVICE) -e env=$(ENV) $(if $(BUILD),-e build=$(BUILD))
+	$(RUN_STEP) rollback --ansible -- ansible-playbook -i $(INVENTORY) $(ANSIBLE_DIR)/rollback.yml $(ROLLOUT_OPTS) $(ANSIBLE_OPTS) \
+	  -e service=$(SERVICE) -e env=$(ENV) -e registry=$(REGISTRY) $(if $(BUILD),-e build=$(BUILD))
+
+converge:
+	$(RUN_STEP) converge --ansible -- ansible-playbook -i $(INVENTORY) $(ANSIBLE_DIR)/converge.yml $(ROLLOUT_OPTS) $(ANSIBLE_OPTS) \
+	  -e service=$(SERVICE) -e env=$(ENV) -e registry=$(REGISTRY)
 
 versions:
 	$(RUN_STEP) versions -- $(IMAGE_TAGGER) versions $(SERVICE) --registry $(REGISTRY) -o table
