@@ -35,6 +35,7 @@ make -s build plugins
 mkdir -p "$STATE/bin"
 go build -o "$STATE/bin/fleet" ./internal/fleet/cmd/fleet
 go build -o "$STATE/bin/fake-ec2" ./internal/ec2fake/cmd/fake-ec2
+go build -o "$STATE/bin/loadgen" ./internal/loadgen/cmd/loadgen
 if ! why=$("$STATE/bin/fleet" available 2>&1); then
   echo "this machine cannot build the fleet (${why#fleet: }): running the single-engine demo instead"
   exec bash demo/demo-local.sh
@@ -91,11 +92,30 @@ for i, h in enumerate(f["hosts"]):
     t = ", ".join(f"{k}: {v}" for k, v in tags.items())
     print(f"  - {{id: i-0demo{i:012d}, az: {az}, private_ip: {h['address']}, tags: {{{t}}}}}")
 PY
-"$STATE/bin/fake-ec2" -fleet "$STATE/ec2-fleet.yml" >"$STATE/ec2.url" 2>"$STATE/ec2.log" &
+# The load balancer (internal/elbfake, on the same simulated endpoint): a
+# target group per service and environment, each with a listener on the
+# machine carrying traffic to its healthy targets. hello-svc's are instance
+# target groups (instance id + port), hello-api's an ip target group.
+tg() { printf 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/%s/%s' "$1" "$(printf %s "$1" | sha1sum | cut -c1-16)"; }
+cat >"$STATE/elb.yml" <<YML
+region: us-east-1
+target_groups:
+  - {name: hello-svc-dev, arn: "$(tg hello-svc-dev)", port: 8001, listen: "127.0.0.1:0", deregistration_delay: 5s,
+     health_check: {path: /health, interval: 1s, timeout: 1s, healthy_threshold: 2, unhealthy_threshold: 2}}
+  - {name: hello-svc-staging, arn: "$(tg hello-svc-staging)", port: 8001, listen: "127.0.0.1:0", deregistration_delay: 5s,
+     health_check: {path: /health, interval: 1s, timeout: 1s, healthy_threshold: 2, unhealthy_threshold: 2}}
+  - {name: hello-api-dev, arn: "$(tg hello-api-dev)", target_type: ip, port: 8002, listen: "127.0.0.1:0", deregistration_delay: 5s,
+     health_check: {path: /health, interval: 1s, timeout: 1s, healthy_threshold: 2, unhealthy_threshold: 2}}
+YML
+"$STATE/bin/fake-ec2" -fleet "$STATE/ec2-fleet.yml" -elb "$STATE/elb.yml" -v >"$STATE/ec2.url" 2>"$STATE/ec2.log" &
 echo $! >"$STATE/ec2.pid"
-for _ in $(seq 50); do [ -s "$STATE/ec2.url" ] && break; sleep 0.1; done
+for _ in $(seq 50); do [ -s "$STATE/ec2.url" ] && grep -q hello-api-dev "$STATE/ec2.log" && break; sleep 0.1; done
+listener() { sed -n "s|^fake-ec2: target group $1 .* listener ||p" "$STATE/ec2.log"; }
+LB_DEV=$(listener hello-svc-dev) LB_STAGING=$(listener hello-svc-staging) LB_API=$(listener hello-api-dev)
 export AWS_ENDPOINT_URL_EC2=$(cat "$STATE/ec2.url") AWS_ACCESS_KEY_ID=AKIDDEMO AWS_SECRET_ACCESS_KEY=demo AWS_REGION=us-east-1 \
   AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
+export AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2=$AWS_ENDPOINT_URL_EC2
+say "load balancer listeners: hello-svc dev $LB_DEV, staging $LB_STAGING; hello-api dev $LB_API"
 # ansible/ec2-inventory.yml's grouping, plus the fleet's deploy user.
 cat >"$STATE/ec2-inventory.yml" <<'YML'
 regions: [us-east-1]
@@ -146,8 +166,13 @@ environments:
   dev: {endpoint: "http://{service}-{az}.dev.demo", azs: [us-east-1a, us-east-1b, us-east-1c]}
   staging: {endpoint: "http://{service}.staging.demo"}
 services:
-  hello-svc: {host_port: 8001}
-  hello-api: {host_port: 8002, image: $REGISTRY/team/hello-api}   # a repository of its own
+  hello-svc:
+    host_port: 8001
+    target_groups: {dev: "$(tg hello-svc-dev)", staging: "$(tg hello-svc-staging)"}
+  hello-api:
+    host_port: 8002
+    image: $REGISTRY/team/hello-api   # a repository of its own
+    target_groups: {dev: "$(tg hello-api-dev)"}
 YML
 run bin/env-config-resolver catalog check --catalog "$STATE/services.yml"
 export DOCKWRIGHT_CATALOG=$STATE/services.yml
@@ -164,31 +189,51 @@ export DOCKWRIGHT_PLUGIN_DIR=$ROOT/bin/plugins DOCKWRIGHT_NOTIFY=$STATE/notify.y
 # fleet by hand (docs/fleet.md): source .demo/env.
 {
   echo "# make demo's environment: . .demo/env"
-  for v in AWS_ENDPOINT_URL_EC2 AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE \
+  for v in AWS_ENDPOINT_URL_EC2 AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE \
     AWS_EC2_METADATA_DISABLED EC2_INVENTORY_CONFIG ANSIBLE_CONFIG ANSIBLE_PRIVATE_KEY_FILE ANSIBLE_SSH_COMMON_ARGS \
     ANSIBLE_SSH_CONTROL_PATH_DIR ANSIBLE_LOCAL_TEMP ANSIBLE_NOCOLOR DOCKER_HOST DOCKER_CONFIG SSL_CERT_FILE DOCKWRIGHT_CATALOG \
     DOCKWRIGHT_PLUGIN_DIR DOCKWRIGHT_NOTIFY; do
     printf 'export %s=%q\n' "$v" "${!v}"
   done
   printf 'export DEMO_REGISTRY=%q\n' "$REGISTRY"
+  printf 'export DEMO_LB_DEV=%q DEMO_LB_STAGING=%q DEMO_LB_API=%q\n' "$LB_DEV" "$LB_STAGING" "$LB_API"
 } >"$STATE/env"
 MAKE=("$ROOT/make/dwmake" -s -C examples/hello-svc REGISTRY="$REGISTRY" INVENTORY="$ROOT/bin/ec2-inventory" CATALOG="$STATE/services.yml")
+# traffic PHASE URL CMD...: CMD while loadgen sends 100 requests a second
+# through the load balancer's listener URL; its figures go to
+# $STATE/traffic.jsonl and the story.
+: >"$STATE/traffic.jsonl"
+traffic() {
+  local phase=$1 url=$2; shift 2
+  run "$STATE/bin/loadgen" -url "$url/" -rate 100 -label "$phase" -stats "$STATE/traffic.jsonl" -- "$@"
+  say "traffic through the load balancer meanwhile: $(tail -1 "$STATE/traffic.jsonl" | python3 -c 'import json,sys; s=json.load(sys.stdin); print("%d requests, %d failed, p50 %.1f ms, p99 %.1f ms" % (s["requests"], s["failed"], s["p50_ns"]/1e6, s["p99_ns"]/1e6))')"
+}
 for n in 1 2 3 4; do
   for svc in hello-svc hello-api; do
     [ "$svc" = hello-api ] && [ "$n" -gt 2 ] && continue
     # Each build is its own commit, as in Jenkins: push tags it N and git-<sha7>.
     commit=$(printf '%s-%s' "$svc" "$n" | sha1sum | cut -c1-40)
-    step "Jenkins build $n of $svc: make docker-deploy ENV=dev"
-    run "${MAKE[@]}" docker-deploy SERVICE=$svc BUILD_NUMBER=$n GIT_COMMIT=$commit ENV=dev "ANSIBLE_OPTS=-e batch=3"
+    step "Jenkins build $n of $svc: make docker-deploy ENV=dev (zone by zone)"
+    lb=$LB_DEV; [ "$svc" = hello-api ] && lb=$LB_API
+    if [ "$n" = 1 ]; then
+      # The first deploy puts the hosts in the load balancer: nothing serves before it.
+      run "${MAKE[@]}" docker-deploy SERVICE=$svc BUILD_NUMBER=$n GIT_COMMIT=$commit ENV=dev
+    else
+      traffic "deploy $svc build $n" "$lb" "${MAKE[@]}" docker-deploy SERVICE=$svc BUILD_NUMBER=$n GIT_COMMIT=$commit ENV=dev
+    fi
     say "pushed and deployed $(cat examples/hello-svc/.dockwright/pinned)"
   done
 done
 
 step "promote build 3 of hello-svc to staging: make promote (promote.yml)"
 run "${MAKE[@]}" promote SERVICE=hello-svc BUILD=3 ENV=staging
-step "roll dev back (4 -> 3): make rollback"
-run "${MAKE[@]}" rollback SERVICE=hello-svc ENV=dev "ANSIBLE_OPTS=-e batch=3"
-
+step "promote build 4 to staging, with traffic on staging's load balancer"
+traffic "promote hello-svc build 4 to staging" "$LB_STAGING" "${MAKE[@]}" promote SERVICE=hello-svc BUILD=4 ENV=staging
+step "roll dev back: make rollback (one build for the whole environment: 3; the registry's dev tag follows)"
+traffic "rollback hello-svc in dev" "$LB_DEV" "${MAKE[@]}" rollback SERVICE=hello-svc ENV=dev
+printf '$ %s\n' "bin/image-tagger history hello-svc --env dev"
+bin/image-tagger history hello-svc --env dev -o table | head -4 | sed 's/^/   /'
+say "$(bin/image-tagger current hello-svc --env dev -o table | tail -1)"
 
 step "what every host answers on its host port"
 for h in svc-a1 svc-c2 stg-a1 api-b1; do
