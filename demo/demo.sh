@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make demo: dockwright's main job end to end, on a fleet built on this
-# machine (internal/fleet, docs/fleet.md): 12 hosts, each a network
+# machine (internal/fleet, docs/fleet.md): 13 hosts, each a network
 # namespace with its own Docker Engine and sshd, reached over SSH by
 # Ansible as production hosts are; a registry host with Distribution behind
 # NGINX (TLS, basic auth) stood up by the dockwright_registry role; a build
@@ -62,10 +62,11 @@ say "full output: $LOG"
 
 # The estate: a registry, a build agent, and for the dev environment 6
 # hosts of hello-svc (2 per AZ in 3 AZs) and 2 of hello-api; staging has 2
-# hosts of hello-svc.
+# hosts of hello-svc. svc-c3 is not in EC2 yet: autoscaling adds it to dev
+# near the end, and make converge catches it up.
 HOSTS=(registry:ssh agent:engine
   svc-a1:ssh,engine svc-a2:ssh,engine svc-b1:ssh,engine svc-b2:ssh,engine svc-c1:ssh,engine svc-c2:ssh,engine
-  api-a1:ssh,engine api-b1:ssh,engine stg-a1:ssh,engine stg-b1:ssh,engine)
+  api-a1:ssh,engine api-b1:ssh,engine stg-a1:ssh,engine stg-b1:ssh,engine svc-c3:ssh,engine)
 step "the fleet: ${#HOSTS[@]} hosts, each its own network namespace, Docker Engine and sshd"
 args=(); for h in "${HOSTS[@]}"; do args+=(-host "$h"); done
 "$STATE/bin/fleet" up -name demo -dir "$FLEET" "${args[@]}" | sed 's/^/   /'
@@ -74,24 +75,29 @@ REGISTRY=$(addr registry)
 AGENT_SOCK=$FLEET/hosts/agent/docker.sock
 
 step "a SIMULATED EC2 endpoint (local; no AWS) describing the fleet's hosts"
-python3 - "$FLEET/fleet.json" >"$STATE/ec2-fleet.yml" <<'PY'
+# ec2_instances [NAME]: the simulated EC2's instance lines for the fleet's
+# hosts (all but the agent and the spare svc-c3), or NAME's alone.
+ec2_instances() {
+  python3 - "$FLEET/fleet.json" "${1:-}" <<'PY'
 import json, sys
 f = json.load(open(sys.argv[1]))
+only = sys.argv[2]
 azs = {"a": "us-east-1a", "b": "us-east-1b", "c": "us-east-1c"}
 roles = {"svc": ("hello-svc", "dev"), "api": ("hello-api", "dev"), "stg": ("hello-svc", "staging")}
-print("region: us-east-1\ninstances:")
 for i, h in enumerate(f["hosts"]):
     name = h["name"]
+    if (only and name != only) or (not only and name in ("agent", "svc-c3")):
+        continue
     if name == "registry":
         tags, az = {"Name": name, "Role": "registry"}, "us-east-1a"
-    elif name == "agent":
-        continue
     else:
         svc, env = roles[name[:3]]
         tags, az = {"Name": name, "Service": svc, "Env": env}, azs[name[4]]
     t = ", ".join(f"{k}: {v}" for k, v in tags.items())
     print(f"  - {{id: i-0demo{i:012d}, az: {az}, private_ip: {h['address']}, tags: {{{t}}}}}")
 PY
+}
+{ printf 'region: us-east-1\ninstances:\n'; ec2_instances; } >"$STATE/ec2-fleet.yml"
 # The load balancer (internal/elbfake, on the same simulated endpoint): a
 # target group per service and environment, each with a listener on the
 # machine carrying traffic to its healthy targets. hello-svc's are instance
@@ -100,11 +106,11 @@ tg() { printf 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/%
 cat >"$STATE/elb.yml" <<YML
 region: us-east-1
 target_groups:
-  - {name: hello-svc-dev, arn: "$(tg hello-svc-dev)", port: 8001, listen: "127.0.0.1:0", deregistration_delay: 5s,
+  - {name: hello-svc-dev, arn: "$(tg hello-svc-dev)", port: 8001, listen: "127.0.0.1:0", deregistration_delay: 2s,
      health_check: {path: /health, interval: 1s, timeout: 1s, healthy_threshold: 2, unhealthy_threshold: 2}}
-  - {name: hello-svc-staging, arn: "$(tg hello-svc-staging)", port: 8001, listen: "127.0.0.1:0", deregistration_delay: 5s,
+  - {name: hello-svc-staging, arn: "$(tg hello-svc-staging)", port: 8001, listen: "127.0.0.1:0", deregistration_delay: 2s,
      health_check: {path: /health, interval: 1s, timeout: 1s, healthy_threshold: 2, unhealthy_threshold: 2}}
-  - {name: hello-api-dev, arn: "$(tg hello-api-dev)", target_type: ip, port: 8002, listen: "127.0.0.1:0", deregistration_delay: 5s,
+  - {name: hello-api-dev, arn: "$(tg hello-api-dev)", target_type: ip, port: 8002, listen: "127.0.0.1:0", deregistration_delay: 2s,
      health_check: {path: /health, interval: 1s, timeout: 1s, healthy_threshold: 2, unhealthy_threshold: 2}}
 YML
 "$STATE/bin/fake-ec2" -fleet "$STATE/ec2-fleet.yml" -elb "$STATE/elb.yml" -v >"$STATE/ec2.url" 2>"$STATE/ec2.log" &
@@ -185,6 +191,9 @@ notifiers:
 YML
 : >"$STATE/events.jsonl"
 export DOCKWRIGHT_PLUGIN_DIR=$ROOT/bin/plugins DOCKWRIGHT_NOTIFY=$STATE/notify.yml
+# The control side's deploy locks (dockwright-lock), one per service and
+# environment, in the demo's own directory.
+export DOCKWRIGHT_LOCK_DIR=$STATE/locks
 # Everything the steps above exported, for trying a playbook change on the
 # fleet by hand (docs/fleet.md): source .demo/env.
 {
@@ -192,7 +201,7 @@ export DOCKWRIGHT_PLUGIN_DIR=$ROOT/bin/plugins DOCKWRIGHT_NOTIFY=$STATE/notify.y
   for v in AWS_ENDPOINT_URL_EC2 AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE \
     AWS_EC2_METADATA_DISABLED EC2_INVENTORY_CONFIG ANSIBLE_CONFIG ANSIBLE_PRIVATE_KEY_FILE ANSIBLE_SSH_COMMON_ARGS \
     ANSIBLE_SSH_CONTROL_PATH_DIR ANSIBLE_LOCAL_TEMP ANSIBLE_NOCOLOR DOCKER_HOST DOCKER_CONFIG SSL_CERT_FILE DOCKWRIGHT_CATALOG \
-    DOCKWRIGHT_PLUGIN_DIR DOCKWRIGHT_NOTIFY; do
+    DOCKWRIGHT_PLUGIN_DIR DOCKWRIGHT_NOTIFY DOCKWRIGHT_LOCK_DIR; do
     printf 'export %s=%q\n' "$v" "${!v}"
   done
   printf 'export DEMO_REGISTRY=%q\n' "$REGISTRY"
@@ -232,11 +241,20 @@ traffic "promote hello-svc build 4 to staging" "$LB_STAGING" "${MAKE[@]}" promot
 step "roll dev back: make rollback (one build for the whole environment: 3; the registry's dev tag follows)"
 traffic "rollback hello-svc in dev" "$LB_DEV" "${MAKE[@]}" rollback SERVICE=hello-svc ENV=dev
 printf '$ %s\n' "bin/image-tagger history hello-svc --env dev"
-bin/image-tagger history hello-svc --env dev -o table | head -4 | sed 's/^/   /'
+bin/image-tagger history hello-svc --env dev -o table | sed -n '1,4s/^/   /p'
 say "$(bin/image-tagger current hello-svc --env dev -o table | tail -1)"
 
+step "autoscaling adds svc-c3 to dev: bootstrapped, then make converge gives it what dev runs"
+ec2_instances svc-c3 >>"$STATE/ec2-fleet.yml"
+C3=$(addr svc-c3)
+for _ in $(seq 50); do inv=$(bin/ec2-inventory --list); [[ $inv == *"\"$C3\""* ]] && break; sleep 0.2; done
+run "${PLAY[@]}" ansible/bootstrap.yml --limit "$C3" -e dockwright_host_registry="$REGISTRY" -e dockwright_host_registry_ca="$STATE/pki/ca.crt" \
+  -e @"$STATE/registry-login.yml" -e dockwright_host_binaries_src="$ROOT/bin"
+traffic "converge hello-svc in dev" "$LB_DEV" "${MAKE[@]}" converge SERVICE=hello-svc ENV=dev
+say "the six hosts already on build 3 were left alone (changed=0); svc-c3 runs it and takes traffic"
+
 step "what every host answers on its host port"
-for h in svc-a1 svc-c2 stg-a1 api-b1; do
+for h in svc-a1 svc-c3 stg-a1 api-b1; do
   port=8001; [ "${h%%-*}" = api ] && port=8002
   say "$h $(addr "$h"):$port $(curl -s "http://$(addr "$h"):$port/health")"
 done
@@ -261,9 +279,19 @@ for line in open(sys.argv[1]):
     print(f"   {e['kind']:<18} {e['source']:<16} {e['summary']}")
 PY
 
+step "the traffic through the load balancers, phase by phase ($STATE/traffic.jsonl)"
+python3 - "$STATE/traffic.jsonl" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+print("   %-40s %9s %7s %9s %9s" % ("PHASE", "REQUESTS", "FAILED", "P50", "P99"))
+for r in rows:
+    print("   %-40s %9d %7d %7.1fms %7.1fms" % (r["label"], r["requests"], r["failed"], r["p50_ns"] / 1e6, r["p99_ns"] / 1e6))
+print("   %-40s %9d %7d" % ("all", sum(r["requests"] for r in rows), sum(r["failed"] for r in rows)))
+PY
+
 step "summary: what runs where (each host's own engine)"
 printf '   %-8s %-12s %-10s %-8s %s\n' HOST ADDRESS SERVICE BUILD IMAGE
-for h in svc-a1 svc-a2 svc-b1 svc-b2 svc-c1 svc-c2 api-a1 api-b1 stg-a1 stg-b1; do
+for h in svc-a1 svc-a2 svc-b1 svc-b2 svc-c1 svc-c2 svc-c3 api-a1 api-b1 stg-a1 stg-b1; do
   DOCKER_HOST=unix://$FLEET/hosts/$h/docker.sock docker ps --format '{{.Label "io.dockwright.service"}} {{.Label "io.dockwright.build"}} {{.Label "io.dockwright.image"}}' |
     while read -r svc build image; do printf '   %-8s %-12s %-10s %-8s %s\n' "$h" "$(addr "$h")" "$svc" "$build" "${image#*@}"; done
 done

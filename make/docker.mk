@@ -46,8 +46,16 @@ BATCH               ?=
 BAKE                ?=
 MIN_HEALTHY         ?=
 ROLLBACK_ON_FAILURE ?=
+# How long a rollout waits for the deploy lock another job of the same
+# service and environment holds (docs/dockwright-lock.md; default 10m).
+LOCK_WAIT           ?=
+# LIMIT=PATTERN: only these hosts (Ansible's --limit); localhost is added,
+# since the rollout's control steps (the lock, the plan, the registry's
+# tag) run there.
+LIMIT               ?=
 ROLLOUT_OPTS = $(if $(ZONES),-e zones=$(ZONES)) $(if $(BATCH),-e batch=$(BATCH)) $(if $(BAKE),-e bake=$(BAKE)) \
-  $(if $(MIN_HEALTHY),-e min_healthy=$(MIN_HEALTHY)) $(if $(ROLLBACK_ON_FAILURE),-e rollback_on_failure=$(ROLLBACK_ON_FAILURE))
+  $(if $(MIN_HEALTHY),-e min_healthy=$(MIN_HEALTHY)) $(if $(ROLLBACK_ON_FAILURE),-e rollback_on_failure=$(ROLLBACK_ON_FAILURE)) \
+  $(if $(LOCK_WAIT),-e lock_wait=$(LOCK_WAIT)) $(if $(LIMIT),--limit '$(LIMIT),localhost')
 STATE          ?= .dockwright
 # Ansible reads dockwright's ansible.cfg (inventory failures are fatal).
 export ANSIBLE_CONFIG ?= $(ANSIBLE_DIR)/ansible.cfg
@@ -70,7 +78,7 @@ help:
 	@echo "  make converge ENV=dev             every host runs what ENV's tag points at (new hosts join)"
 	@echo "  make versions                     builds in the registry, newest first, with env tags"
 	@echo "variables: SERVICE REGISTRY BUILD_NUMBER GIT_COMMIT ENV BASE_IMAGE DOCKWRIGHT DOCKWRIGHT_BIN ANSIBLE_DIR CATALOG INVENTORY NOTIFY ANSIBLE_OPTS"
-	@echo "rollout: ZONES=false BATCH=N|N% BAKE=SECONDS MIN_HEALTHY=N|N% ROLLBACK_ON_FAILURE=true"
+	@echo "rollout: ZONES=false BATCH=N|N% BAKE=SECONDS MIN_HEALTHY=N|N% ROLLBACK_ON_FAILURE=true LOCK_WAIT=DURATION LIMIT=PATTERN"
 
 # A service can add to docker-prebuild (double colon: `docker-prebuild::`) to
 # compile what its Dockerfile copies.

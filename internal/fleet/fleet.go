@@ -510,6 +510,34 @@ func (h *Host) StopSSH() error {
 	return nil
 }
 
+// KillEngine kills the host's Docker Engine as a crash would (SIGKILL to
+// dockerd, containerd, the shims and every container's processes, all of
+// the host's processes but sshd): its containers stop serving at once.
+func (h *Host) KillEngine() error {
+	n := 0
+	for _, pid := range cgroupPids(filepath.Join(cgroupRoot, "pids", h.Cgroup)) {
+		comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+		if err != nil || strings.TrimSpace(string(comm)) == "sshd" {
+			continue
+		}
+		syscall.Kill(pid, syscall.SIGKILL)
+		n++
+	}
+	if n == 0 {
+		return fmt.Errorf("host %s: no engine running", h.Name)
+	}
+	return nil
+}
+
+// StartEngine starts the host's Docker Engine again (after KillEngine);
+// the containers whose restart policy says so come back with it.
+func (f *Fleet) StartEngine(ctx context.Context, h *Host) error {
+	if h.EngineSocket == "" {
+		return fmt.Errorf("host %s has no engine", h.Name)
+	}
+	return f.startEngine(ctx, h)
+}
+
 func waitTCP(ctx context.Context, addr string, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for {

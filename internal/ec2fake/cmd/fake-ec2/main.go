@@ -9,6 +9,9 @@
 // -elb FILE it is also an Application Load Balancer on the same endpoint
 // (internal/elbfake: the ELBv2 API, signed for "elasticloadbalancing", and
 // a listener per target group carrying traffic to the fleet's instances).
+// SIGUSR1 stops and starts again the ELBv2 API (its connections are cut,
+// as an endpoint that went away), while the listeners go on carrying
+// traffic: the tests' "load balancer API down mid-deploy".
 package main
 
 import (
@@ -19,8 +22,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"regexp"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/dockwright/dockwright/internal/ec2fake"
@@ -83,8 +89,28 @@ func main() {
 		for _, g := range cfg.Groups {
 			fmt.Fprintf(os.Stderr, "fake-ec2: target group %s %s listener %s\n", g.Name, lb.ARN(g.Name), lb.ListenerURL(g.Name))
 		}
+		var apiDown atomic.Bool
+		usr1 := make(chan os.Signal, 1)
+		signal.Notify(usr1, syscall.SIGUSR1)
+		go func() {
+			for range usr1 {
+				down := !apiDown.Load()
+				apiDown.Store(down)
+				fmt.Fprintf(os.Stderr, "fake-ec2: ELBv2 API %s\n", map[bool]string{true: "stopped (SIGUSR1)", false: "started again (SIGUSR1)"}[down])
+			}
+		}()
 		handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if m := scopeRE.FindStringSubmatch(r.Header.Get("Authorization")); m != nil && m[1] == "elasticloadbalancing" {
+				if apiDown.Load() {
+					if hj, ok := w.(http.Hijacker); ok {
+						if c, _, err := hj.Hijack(); err == nil {
+							c.Close()
+							return
+						}
+					}
+					http.Error(w, "ELBv2 API stopped", http.StatusServiceUnavailable)
+					return
+				}
 				lb.ServeHTTP(w, r)
 				return
 			}
