@@ -205,7 +205,7 @@ export DOCKWRIGHT_LOCK_DIR=$STATE/locks
     printf 'export %s=%q\n' "$v" "${!v}"
   done
   printf 'export DEMO_REGISTRY=%q\n' "$REGISTRY"
-  printf 'export DEMO_LB_DEV=%q DEMO_LB_STAGING=%q DEMO_LB_API=%q\n' "$LB_DEV" "$LB_STAGING" "$LB_API"
+  printf 'export DEMO_LB_DEV=%q\nexport DEMO_LB_STAGING=%q\nexport DEMO_LB_API=%q\n' "$LB_DEV" "$LB_STAGING" "$LB_API"
 } >"$STATE/env"
 MAKE=("$ROOT/make/dwmake" -s -C examples/hello-svc REGISTRY="$REGISTRY" INVENTORY="$ROOT/bin/ec2-inventory" CATALOG="$STATE/services.yml")
 # traffic PHASE URL CMD...: CMD while loadgen sends 100 requests a second
@@ -222,11 +222,12 @@ for n in 1 2 3 4; do
     [ "$svc" = hello-api ] && [ "$n" -gt 2 ] && continue
     # Each build is its own commit, as in Jenkins: push tags it N and git-<sha7>.
     commit=$(printf '%s-%s' "$svc" "$n" | sha1sum | cut -c1-40)
-    step "Jenkins build $n of $svc: make docker-deploy ENV=dev (zone by zone)"
+    step "Jenkins build $n of $svc: make docker-deploy ENV=dev$([ "$n" = 1 ] && echo ' (the first: every host at once)' || echo ' (zone by zone)')"
     lb=$LB_DEV; [ "$svc" = hello-api ] && lb=$LB_API
     if [ "$n" = 1 ]; then
-      # The first deploy puts the hosts in the load balancer: nothing serves before it.
-      run "${MAKE[@]}" docker-deploy SERVICE=$svc BUILD_NUMBER=$n GIT_COMMIT=$commit ENV=dev
+      # The first deploy puts the hosts in the load balancer: nothing serves
+      # before it, so every host at once (ZONES=false BATCH=100%).
+      run "${MAKE[@]}" docker-deploy SERVICE=$svc BUILD_NUMBER=$n GIT_COMMIT=$commit ENV=dev ZONES=false BATCH=100%
     else
       traffic "deploy $svc build $n" "$lb" "${MAKE[@]}" docker-deploy SERVICE=$svc BUILD_NUMBER=$n GIT_COMMIT=$commit ENV=dev
     fi

@@ -72,16 +72,16 @@ func TestMainJobOnTheFleet(t *testing.T) {
 	}
 
 	// What runs where, asked of each host's own engine.
-	dev := []string{"svc-a1", "svc-a2", "svc-b1", "svc-b2", "svc-c1", "svc-c2"}
+	dev := []string{"svc-a1", "svc-a2", "svc-b1", "svc-b2", "svc-c1", "svc-c2", "svc-c3"}
 	for _, h := range dev {
-		j.expectRunning(h, "hello-svc", "dev", "3") // 4 deployed, rolled back to 3
+		j.expectRunning(h, "hello-svc", "dev", "3") // 4 deployed, rolled back to 3; svc-c3 joined by converge
 	}
 	for _, h := range []string{"api-a1", "api-b1"} {
 		j.expectRunning(h, "hello-api", "dev", "2")
 	}
 	staging := j.headDigest("hello-svc", "staging")
 	for _, h := range []string{"stg-a1", "stg-b1"} {
-		l := j.expectRunning(h, "hello-svc", "staging", "3")
+		l := j.expectRunning(h, "hello-svc", "staging", "4")
 		if l["io.dockwright.image"] != j.registry+"/hello-svc@"+staging {
 			t.Errorf("%s runs %s; the staging tag is %s", h, l["io.dockwright.image"], staging)
 		}
@@ -118,8 +118,84 @@ func TestMainJobOnTheFleet(t *testing.T) {
 	}
 	// Notifications of every deploy, the promotion and the prune.
 	kinds := j.events()
-	if want := map[string]int{"deploy.started": 8, "deploy.finished": 8, "promotion": 1, "prune.summary": 1}; !mapsEqual(kinds, want) {
+	if want := map[string]int{"deploy.started": 10, "deploy.finished": 10, "promotion": 2, "prune.summary": 1}; !mapsEqual(kinds, want) {
 		t.Errorf("events heard: %v, want %v", kinds, want)
+	}
+
+	// Zero-downtime: the demo's traffic through the load balancers lost no
+	// request in any phase (a count, not a timing).
+	traffic := j.demoTraffic()
+	for _, label := range []string{"deploy hello-svc build 2", "deploy hello-svc build 3", "deploy hello-svc build 4", "deploy hello-api build 2",
+		"promote hello-svc build 4 to staging", "rollback hello-svc in dev", "converge hello-svc in dev"} {
+		p, ok := traffic[label]
+		if !ok {
+			t.Errorf("the demo measured no traffic during %q (has %v)", label, traffic)
+			continue
+		}
+		if p.Requests < 100 || p.Failed != 0 {
+			t.Errorf("traffic during %s: %s; want 0 failed of at least 100", label, p.Stats)
+		}
+	}
+	// The load balancer: every dev host of hello-svc is in the pool and
+	// healthy, svc-c3 included; every answer through it is build 3.
+	var devTargets []string
+	for _, h := range dev {
+		devTargets = append(devTargets, j.svcTarget(h))
+	}
+	j.expectPool("hello-svc-dev", devTargets, nil)
+	j.expectPool("hello-api-dev", []string{j.addr("api-a1") + ":8002", j.addr("api-b1") + ":8002"}, nil)
+	if got := answers(j.getenv("DEMO_LB_DEV")+"/", 21); got["3"] != 21 {
+		t.Errorf("through the dev load balancer: %v, want build 3 only", got)
+	}
+	// The rollback moved dev's tag to build 3 with a record that says so.
+	if got, want := j.headDigest("hello-svc", "dev"), j.headDigest("hello-svc", "3"); got != want {
+		t.Errorf("hello-svc:dev is %s after the rollback, build 3 is %s", got, want)
+	}
+	hist := exec.Command(filepath.Join(root, "bin/image-tagger"), "history", "hello-svc", "--env", "dev", "-o", "json")
+	hist.Env = j.env
+	histOut, err := hist.Output()
+	if err != nil {
+		t.Fatalf("image-tagger history: %v", err)
+	}
+	var history struct {
+		Promotions []struct {
+			Build    uint64
+			Rollback bool
+		}
+	}
+	json.Unmarshal(histOut, &history)
+	if len(history.Promotions) == 0 || history.Promotions[0].Build != 3 || !history.Promotions[0].Rollback {
+		t.Errorf("dev's newest record is not the rollback to 3:\n%s", histOut)
+	}
+	// Each host's audit log: one line per change of what it runs.
+	var actions []string
+	for _, a := range j.auditLog("svc-a1") {
+		actions = append(actions, a.Action+" "+a.Build)
+		if a.Service != "hello-svc" || a.Env != "dev" || !strings.Contains(a.Image, "@sha256:") || a.Time == "" {
+			t.Errorf("svc-a1's audit line is incomplete: %+v", a)
+		}
+	}
+	if want := []string{"deploy 1", "deploy 2", "deploy 3", "deploy 4", "rollback 3"}; !slices.Equal(actions, want) {
+		t.Errorf("svc-a1's audit log: %v, want %v", actions, want)
+	}
+	if got := j.auditLog("svc-c3"); len(got) != 1 || got[0].Action != "converge" || got[0].Build != "3" {
+		t.Errorf("svc-c3's audit log: %+v, want one converge to 3", got)
+	}
+	// One zone at a time: build 4 reached every host of us-east-1a before
+	// any of us-east-1b, and so on.
+	zoneTimes := map[byte][]string{}
+	for _, h := range dev[:6] {
+		for _, a := range j.auditLog(h) {
+			if a.Action == "deploy" && a.Build == "4" {
+				zoneTimes[h[4]] = append(zoneTimes[h[4]], a.Time)
+			}
+		}
+	}
+	for _, pair := range [][2]byte{{'a', 'b'}, {'b', 'c'}} {
+		before, after := zoneTimes[pair[0]], zoneTimes[pair[1]]
+		if len(before) != 2 || len(after) != 2 || slices.Max(before) >= slices.Min(after) {
+			t.Errorf("build 4 did not finish zone %c before zone %c began: %v", pair[0], pair[1], zoneTimes)
+		}
 	}
 
 	// The registry and bootstrap roles: a second run changes nothing, and
@@ -139,7 +215,7 @@ func TestMainJobOnTheFleet(t *testing.T) {
 	// Hosts with different histories keep different sets: build 5 reaches
 	// svc-a1 only; retention there keeps 5, 4, 3, and svc-a2 keeps 4, 3, 2.
 	j.make(0, "docker-deploy", "SERVICE=hello-svc", "BUILD_NUMBER=5", "GIT_COMMIT="+commit("hello-svc", 5), "ENV=dev",
-		"ANSIBLE_OPTS=--limit "+j.addr("svc-a1"))
+		"LIMIT="+j.addr("svc-a1"))
 	j.expectRunning("svc-a1", "hello-svc", "dev", "5")
 	j.expectRunning("svc-a2", "hello-svc", "dev", "3")
 	if got := j.builds("svc-a1", "hello-svc"); !slices.Equal(got, []string{"3", "4", "5"}) {
@@ -149,9 +225,17 @@ func TestMainJobOnTheFleet(t *testing.T) {
 		t.Errorf("svc-a2 keeps %v, want [2 3 4]", got)
 	}
 
+	// A --limit that leaves out localhost (where the lock, the plan and the
+	// tag move run) is refused, naming the fix.
+	limited := j.play(2, "deploy.yml", "-e", "service=hello-svc", "-e", "env=dev", "-e", "build=5", "-e", "image_pinned=x", "--limit", j.addr("svc-a2"))
+	if !strings.Contains(limited, "leaves out localhost") || !strings.Contains(limited, "LIMIT=") {
+		t.Errorf("a --limit without localhost is not refused clearly:\n%s", tail([]byte(limited), 2000))
+	}
+	j.expectRunning("svc-a2", "hello-svc", "dev", "3")
+
 	// A second deploy of the build a host runs changes nothing.
 	three := j.registry + "/hello-svc@" + j.headDigest("hello-svc", "3")
-	limit := strings.Join([]string{j.addr("svc-a2"), j.addr("svc-b1")}, ",")
+	limit := strings.Join([]string{j.addr("svc-a2"), j.addr("svc-b1"), "localhost"}, ",")
 	recap := j.play(0, "deploy.yml", "-e", "service=hello-svc", "-e", "env=dev", "-e", "build=3", "-e", "image_pinned="+three, "--limit", limit)
 	for _, h := range []string{"svc-a2", "svc-b1"} {
 		if !regexp.MustCompile(regexp.QuoteMeta(j.addr(h)) + ` +: ok=\d+ +changed=0 `).MatchString(recap) {
@@ -162,7 +246,7 @@ func TestMainJobOnTheFleet(t *testing.T) {
 	five := j.registry + "/hello-svc@" + j.headDigest("hello-svc", "5")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	j.playCtx(ctx, 0, "deploy.yml", "--check", "-e", "service=hello-svc", "-e", "env=dev", "-e", "build=5", "-e", "image_pinned="+five, "--limit", j.addr("svc-a2"))
+	j.playCtx(ctx, 0, "deploy.yml", "--check", "-e", "service=hello-svc", "-e", "env=dev", "-e", "build=5", "-e", "image_pinned="+five, "--limit", j.addr("svc-a2")+",localhost")
 	j.expectRunning("svc-a2", "hello-svc", "dev", "3")
 	if got := j.builds("svc-a2", "hello-svc"); !slices.Equal(got, []string{"2", "3", "4"}) {
 		t.Errorf("after --check svc-a2 keeps %v, want [2 3 4] still", got)
@@ -211,6 +295,8 @@ func TestMainJobOnTheFleet(t *testing.T) {
 	// promote of a build that does not exist: image-tagger's exit 2 comes
 	// through promote.yml and dwmake.
 	j.make(2, "promote", "SERVICE=hello-api", "BUILD=99", "ENV=staging")
+
+	j.reliability()
 
 	// Ansible checks host keys: with a known_hosts that does not know the
 	// hosts, it refuses to connect.

@@ -53,9 +53,10 @@ LOCK_WAIT           ?=
 # since the rollout's control steps (the lock, the plan, the registry's
 # tag) run there.
 LIMIT               ?=
+dw_comma := ,
 ROLLOUT_OPTS = $(if $(ZONES),-e zones=$(ZONES)) $(if $(BATCH),-e batch=$(BATCH)) $(if $(BAKE),-e bake=$(BAKE)) \
   $(if $(MIN_HEALTHY),-e min_healthy=$(MIN_HEALTHY)) $(if $(ROLLBACK_ON_FAILURE),-e rollback_on_failure=$(ROLLBACK_ON_FAILURE)) \
-  $(if $(LOCK_WAIT),-e lock_wait=$(LOCK_WAIT)) $(if $(LIMIT),--limit '$(LIMIT),localhost')
+  $(if $(LOCK_WAIT),-e lock_wait=$(LOCK_WAIT)) $(if $(LIMIT),--limit '$(LIMIT)$(dw_comma)localhost')
 STATE          ?= .dockwright
 # Ansible reads dockwright's ansible.cfg (inventory failures are fatal).
 export ANSIBLE_CONFIG ?= $(ANSIBLE_DIR)/ansible.cfg

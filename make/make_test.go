@@ -21,6 +21,7 @@ func stub(t *testing.T, dir, name string, code int) string {
 	// promote.yml writes image-tagger's code there.
 	body := "#!/bin/sh\necho \"" + name + " stub: exit " + itoa(code) + "\" >&2\n" +
 		"[ -z \"$STUB_WRITES\" ] || [ -z \"$DOCKWRIGHT_EXIT_FILE\" ] || echo \"$STUB_WRITES\" > \"$DOCKWRIGHT_EXIT_FILE\"\n" +
+		"[ -z \"$STUB_ARGS\" ] || printf '%s\\n' \"$@\" > \"$STUB_ARGS\"\n" +
 		"exit " + itoa(code) + "\n"
 	if err := os.WriteFile(p, []byte(body), 0o755); err != nil {
 		t.Fatal(err)
@@ -91,6 +92,46 @@ func TestDwmakePassesTheStepsCode(t *testing.T) {
 			code, out = run(t, false, tt.tagger, tt.ansible, tt.writes, tt.args...)
 			if want := map[bool]int{true: 0, false: 2}[tt.want == 0]; code != want {
 				t.Errorf("make %v: exit %d, want %d; output:\n%s", tt.args, code, want, out)
+			}
+		})
+	}
+}
+
+// The rollout's make variables reach ansible-playbook as the playbooks'
+// variables; LIMIT adds localhost (where the rollout's control steps run).
+func TestRolloutVariables(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want []string // consecutive arguments ansible-playbook gets
+		not  string
+	}{
+		{"none: the playbooks' defaults", []string{"converge", "ENV=prod"}, []string{"-e", "env=prod"}, "--limit"},
+		{"all of them", []string{"converge", "ENV=prod", "ZONES=false", "BATCH=2", "BAKE=30", "MIN_HEALTHY=66%", "ROLLBACK_ON_FAILURE=true", "LOCK_WAIT=1m"},
+			[]string{"-e", "zones=false", "-e", "batch=2", "-e", "bake=30", "-e", "min_healthy=66%", "-e", "rollback_on_failure=true", "-e", "lock_wait=1m"}, ""},
+		{"LIMIT adds localhost", []string{"rollback", "ENV=prod", "LIMIT=az_us_east_1a"}, []string{"--limit", "az_us_east_1a,localhost"}, ""},
+		{"converge runs converge.yml", []string{"converge", "ENV=prod"}, []string{"-e", "service=web", "-e", "env=prod"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			argsFile := filepath.Join(t.TempDir(), "args")
+			t.Setenv("STUB_ARGS", argsFile)
+			if code, out := run(t, true, 0, 0, "", tt.args...); code != 0 {
+				t.Fatalf("exit %d:\n%s", code, out)
+			}
+			raw, err := os.ReadFile(argsFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(strings.Split(strings.TrimSpace(string(raw)), "\n"), " ")
+			if !strings.Contains(got, strings.Join(tt.want, " ")) {
+				t.Errorf("ansible-playbook %s\nwant %s in it", got, strings.Join(tt.want, " "))
+			}
+			if tt.not != "" && strings.Contains(got, tt.not) {
+				t.Errorf("ansible-playbook %s\nhas %s", got, tt.not)
+			}
+			if tt.args[0] == "converge" && !strings.Contains(got, "/converge.yml") {
+				t.Errorf("make converge ran %s", got)
 			}
 		})
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"os/user"
 	"strconv"
 	"strings"
 	"syscall"
@@ -49,7 +50,7 @@ on stdout.
 			Flags: []cli.Flag{dirFlag, ownerFlag,
 				&cli.StringFlag{Name: "action", Usage: "what the holder does: deploy, promote, rollback, converge", Value: "deploy"},
 				&cli.StringFlag{Name: "build", Usage: "the build it rolls out"},
-				&cli.StringFlag{Name: "by", Usage: "who runs it (default: $BUILD_URL, else $USER)"},
+				&cli.StringFlag{Name: "by", Usage: "who runs it (default: $BUILD_URL, else $USER, else the user running it)"},
 				&cli.DurationFlag{Name: "wait", Usage: "how long to wait for a held lock before failing", Value: 10 * time.Minute},
 			},
 			Action: acquire,
@@ -108,7 +109,13 @@ func by(c *cli.Context) string {
 	if s := os.Getenv("BUILD_URL"); s != "" {
 		return s
 	}
-	return os.Getenv("USER")
+	if s := os.Getenv("USER"); s != "" {
+		return s
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return ""
 }
 
 // acquire starts the holder in a session of its own (Ctrl-C in the
