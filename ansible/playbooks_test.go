@@ -91,6 +91,11 @@ func TestFilters(t *testing.T) {
 			`'4' | dockwright_min_healthy(6)`, `4`},
 		{"min_healthy as a percentage, rounded up",
 			`'66%' | dockwright_min_healthy(6)`, `4`},
+		{"min_healthy 0% is none",
+			`'0%' | dockwright_min_healthy(6)`, `0`},
+		{"a small percentage batch is at least one host",
+			`['a1','a2','a3'] | dockwright_rollout_plan(['a','a','a'], '10%')`,
+			`{"order":["a1","a2","a3"],"serial":[1,1,1],"zone_last":["a3"],"zones":{"a":["a1","a2","a3"]},"min_healthy":0}`},
 		{"rollback target: newest older build every host has",
 			`5 | dockwright_rollback_target([['2','3','4','5'],['3','4','5'],['4','3']], [])`, `4`},
 		{"rollback target: hosts disagree, the registry has it",
@@ -143,6 +148,9 @@ func TestFiltersRefuse(t *testing.T) {
 		{"min_healthy that no batch keeps", `['a','b'] | dockwright_rollout_plan(['z','z'], '100%', true, 1)`, "min_healthy 1 (1 of 2 hosts) cannot be kept while a batch of 2 host(s) is out of the pool"},
 		{"a batch that is not a count", `['a'] | dockwright_rollout_plan(['z'], 'two')`, "batch 'two': want a count (2) or a percentage (50%)"},
 		{"a min_healthy over 100%", `'150%' | dockwright_min_healthy(6)`, "min_healthy '150%': want a count (4) or a percentage (66%)"},
+		{"a batch of 0", `['a'] | dockwright_rollout_plan(['z'], 0)`, "batch 0: want a count (2) or a percentage (50%)"},
+		{"a batch of 0%", `['a'] | dockwright_rollout_plan(['z'], '0%')`, "batch '0%': want a count (2) or a percentage (50%)"},
+		{"a negative min_healthy", `-1 | dockwright_min_healthy(6)`, "min_healthy -1: want a count (4) or a percentage (66%)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

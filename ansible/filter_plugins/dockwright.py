@@ -13,21 +13,28 @@ DOCUMENTATION = """
 """
 
 
-def _batch_size(batch, zone_size, what="batch"):
-    """batch is a count (2) or a percentage of the zone ("50%"), at least 1."""
-    s = str(batch).strip()
+def _count_or_percent(value, total, what, examples, least):
+    """value is a count ("2") or a percentage of total ("50%", rounded up);
+    a count below least, or a percentage out of (0, 100] (of [0, 100] when
+    least is 0), is refused naming what it is for."""
+    s = str(value if value is not None else least).strip() or str(least)
     try:
         if s.endswith("%"):
             pct = float(s[:-1])
-            if pct <= 0 or pct > 100:
+            if pct < 0 or pct > 100 or (least > 0 and pct == 0):
                 raise ValueError
-            return max(1, math.ceil(zone_size * pct / 100))
+            return max(least, math.ceil(total * pct / 100))
         n = int(s)
-        if n < 1:
+        if n < least:
             raise ValueError
         return n
     except ValueError:
-        raise AnsibleFilterError(f"{what} {batch!r}: want a count (2) or a percentage (50%)")
+        raise AnsibleFilterError(f"{what} {value!r}: want a count ({examples[0]}) or a percentage ({examples[1]})")
+
+
+def _batch_size(batch, zone_size):
+    """batch is a count (2) or a percentage of the zone ("50%"), at least 1."""
+    return _count_or_percent(batch, zone_size, "batch", ("2", "50%"), 1)
 
 
 def rollout_plan(hosts, zones, batch=1, by_zone=True, min_healthy=0):
@@ -82,19 +89,7 @@ def rollout_plan(hosts, zones, batch=1, by_zone=True, min_healthy=0):
 def min_healthy_count(value, total):
     """min_healthy is a count (4) or a percentage of the hosts ("66%",
     rounded up), as AWS CodeDeploy's MinimumHealthyHosts."""
-    s = str(value if value is not None else "0").strip() or "0"
-    try:
-        if s.endswith("%"):
-            pct = float(s[:-1])
-            if pct < 0 or pct > 100:
-                raise ValueError
-            return math.ceil(total * pct / 100)
-        n = int(s)
-        if n < 0:
-            raise ValueError
-        return n
-    except ValueError:
-        raise AnsibleFilterError(f"min_healthy {value!r}: want a count (4) or a percentage (66%)")
+    return _count_or_percent(value, total, "min_healthy", ("4", "66%"), 0)
 
 
 def rollback_target(current, host_builds, registry_builds):
