@@ -93,8 +93,10 @@ test-deps:
 	  GOBIN=$(CURDIR)/.cache/bin $(GO) install github.com/distribution/distribution/v3/cmd/registry@$(REGISTRY_V3); }
 	@$(GO) mod download
 
+# -timeout: the end-to-end test (demo/) runs ~20 minutes, past go test's
+# default 10.
 test: test-deps
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 60m ./...
 	$(MAKE) --no-print-directory fuzz
 
 # fuzz runs each fuzz target briefly from its seed corpus (go test -fuzz
