@@ -84,13 +84,17 @@ func (j *job) reliability() {
 
 	// The engine comes back (its container with it, unless-stopped);
 	// converge brings every host to what dev's tag says (3) and svc-a2
-	// back into the pool.
+	// back into the pool, baking between zones.
 	if err := j.fleet.StartEngine(context.Background(), a2); err != nil {
 		t.Fatal(err)
 	}
+	// With BAKE=1: a pause after each zone but the last.
 	dev = j.traffic("DEMO_LB_DEV")
-	j.make(0, "converge", "SERVICE=hello-svc", "ENV=dev")
+	out = j.make(0, "converge", "SERVICE=hello-svc", "ENV=dev", "BAKE=1")
 	j.noneFailed("converge", dev.Stop())
+	if n := strings.Count(out, "Pausing for 1 seconds"); n != 2 {
+		t.Errorf("converge over 3 zones with BAKE=1 baked %d times, want 2 (after us-east-1a and us-east-1b):\n%s", n, tail([]byte(out), 3000))
+	}
 	for _, h := range []string{"svc-a1", "svc-a2", "svc-c3"} {
 		j.expectRunning(h, "hello-svc", "dev", "3")
 	}
