@@ -15,8 +15,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"syscall"
 	"time"
+
+	"github.com/dockwright/dockwright/internal/flock"
 )
 
 // Holder is who holds a lock, as DIR/KEY.json records it.
@@ -96,7 +97,7 @@ func DefaultDir() string {
 
 // Lock is a held lock.
 type Lock struct {
-	f    *os.File
+	fl   *flock.Lock
 	info string
 }
 
@@ -110,34 +111,15 @@ func Acquire(ctx context.Context, dir string, h Holder, wait time.Duration) (*Lo
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("lock directory: %w", err)
 	}
-	path := filepath.Join(dir, h.Key+".lock")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	fl, err := flock.Acquire(ctx, filepath.Join(dir, h.Key+".lock"), wait)
+	if errors.Is(err, flock.ErrTimeout) {
+		held, _ := Read(dir, h.Key)
+		return nil, &HeldError{Key: h.Key, Holder: held, Waited: wait}
+	}
 	if err != nil {
-		return nil, fmt.Errorf("opening lock file: %w", err)
+		return nil, err
 	}
-	start := time.Now()
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			f.Close()
-			return nil, fmt.Errorf("locking %s: %w", path, err)
-		}
-		if time.Since(start) >= wait {
-			f.Close()
-			held, _ := Read(dir, h.Key)
-			return nil, &HeldError{Key: h.Key, Holder: held, Waited: wait}
-		}
-		select {
-		case <-ctx.Done():
-			f.Close()
-			return nil, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-	l := &Lock{f: f, info: filepath.Join(dir, h.Key+".json")}
+	l := &Lock{fl: fl, info: filepath.Join(dir, h.Key+".json")}
 	if h.Since.IsZero() {
 		h.Since = time.Now()
 	}
@@ -160,8 +142,7 @@ func Acquire(ctx context.Context, dir string, h Holder, wait time.Duration) (*Lo
 // Release removes the holder's record and releases the lock.
 func (l *Lock) Release() {
 	os.Remove(l.info)
-	syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
-	l.f.Close()
+	l.fl.Release()
 }
 
 // Read returns the recorded holder of key, or nil when the lock is free
@@ -181,7 +162,7 @@ func Read(dir, key string) (*Holder, error) {
 	if err := json.Unmarshal(b, &h); err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, key+".json"), err)
 	}
-	if free(filepath.Join(dir, key+".lock")) {
+	if flock.Free(filepath.Join(dir, key+".lock")) {
 		return nil, nil
 	}
 	return &h, nil
@@ -205,18 +186,4 @@ func List(dir string) ([]Holder, error) {
 		}
 	}
 	return out, nil
-}
-
-// free reports whether nobody holds the flock on path.
-func free(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return true
-	}
-	defer f.Close()
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		return false
-	}
-	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-	return true
 }
