@@ -39,7 +39,8 @@ func (j *job) getenv(k string) string {
 
 // tgARN is the ARN demo.sh gives target group name.
 func tgARN(name string) string {
-	return fmt.Sprintf("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/%s/%s", name, fmt.Sprintf("%x", sha1.Sum([]byte(name)))[:16])
+	sum := sha1.Sum([]byte(name))
+	return fmt.Sprintf("arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/%s/%x", name, sum[:8])
 }
 
 // targets asks the load balancer (the real SDK, on the simulated

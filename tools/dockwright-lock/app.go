@@ -37,6 +37,12 @@ Exit codes: 0 done; 1 the lock is held by another (after --wait) or could
 not be taken; 2 bad usage.`
 	dirFlag := &cli.StringFlag{Name: "dir", Usage: "where the locks live", Value: deploylock.DefaultDir(), EnvVars: []string{"DOCKWRIGHT_LOCK_DIR"}}
 	ownerFlag := &cli.IntFlag{Name: "owner", Usage: "the process whose life the lock follows (default: the ansible-playbook run this runs under, else the parent process)"}
+	holderFlags := []cli.Flag{dirFlag, ownerFlag,
+		&cli.StringFlag{Name: "action", Usage: "what the holder does: deploy, promote, rollback, converge", Value: "deploy"},
+		&cli.StringFlag{Name: "build", Usage: "the build it rolls out"},
+		&cli.StringFlag{Name: "by", Usage: "who runs it (default: $BUILD_URL, else $USER, else the user running it)"},
+		&cli.DurationFlag{Name: "wait", Usage: "how long to wait for a held lock before failing", Value: 10 * time.Minute},
+	}
 	cmdutil.AddCommands(app,
 		&cli.Command{
 			Name:      "acquire",
@@ -47,12 +53,7 @@ the owner (--owner) ends or release is run; prints the holder record (JSON)
 on stdout.
 
   dockwright-lock acquire web.prod --action deploy --build 142 --wait 10m`,
-			Flags: []cli.Flag{dirFlag, ownerFlag,
-				&cli.StringFlag{Name: "action", Usage: "what the holder does: deploy, promote, rollback, converge", Value: "deploy"},
-				&cli.StringFlag{Name: "build", Usage: "the build it rolls out"},
-				&cli.StringFlag{Name: "by", Usage: "who runs it (default: $BUILD_URL, else $USER, else the user running it)"},
-				&cli.DurationFlag{Name: "wait", Usage: "how long to wait for a held lock before failing", Value: 10 * time.Minute},
-			},
+			Flags:  holderFlags,
 			Action: acquire,
 		},
 		&cli.Command{
@@ -75,9 +76,8 @@ is nothing to do (exit 0).`,
 			Name:   "hold",
 			Hidden: true,
 			Usage:  "the holding process acquire starts (internal)",
-			Flags: []cli.Flag{dirFlag, ownerFlag,
-				&cli.StringFlag{Name: "action"}, &cli.StringFlag{Name: "build"}, &cli.StringFlag{Name: "by"},
-				&cli.DurationFlag{Name: "wait"}},
+			// acquire passes every flag on: the same set.
+			Flags:  holderFlags,
 			Action: hold,
 		},
 	)
