@@ -43,6 +43,8 @@ fi
 missing=()
 command -v ansible-playbook >/dev/null || missing+=(ansible)
 /usr/bin/python3 -c 'import docker' 2>/dev/null || missing+=(python3-docker)
+# boto3: community.aws's elb_target modules (the load balancer's waits).
+/usr/bin/python3 -c 'import boto3' 2>/dev/null || missing+=(python3-boto3)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v sudo >/dev/null || missing+=(sudo)
