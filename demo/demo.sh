@@ -108,12 +108,12 @@ tg() { printf 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/%
 cat >"$STATE/elb.yml" <<YML
 region: us-east-1
 target_groups:
-  - {name: hello-svc-dev, arn: "$(tg hello-svc-dev)", port: 8001, listen: "127.0.0.1:0", deregistration_delay: 2s,
-     health_check: {path: /health, interval: 1s, timeout: 1s, healthy_threshold: 2, unhealthy_threshold: 2}}
-  - {name: hello-svc-staging, arn: "$(tg hello-svc-staging)", port: 8001, listen: "127.0.0.1:0", deregistration_delay: 2s,
-     health_check: {path: /health, interval: 1s, timeout: 1s, healthy_threshold: 2, unhealthy_threshold: 2}}
-  - {name: hello-api-dev, arn: "$(tg hello-api-dev)", target_type: ip, port: 8002, listen: "127.0.0.1:0", deregistration_delay: 2s,
-     health_check: {path: /health, interval: 1s, timeout: 1s, healthy_threshold: 2, unhealthy_threshold: 2}}
+  - {name: hello-svc-dev, arn: "$(tg hello-svc-dev)", port: 8001, listen: "127.0.0.1:0", deregistration_delay: 1s,
+     health_check: {path: /health, interval: 500ms, timeout: 500ms, healthy_threshold: 2, unhealthy_threshold: 2}}
+  - {name: hello-svc-staging, arn: "$(tg hello-svc-staging)", port: 8001, listen: "127.0.0.1:0", deregistration_delay: 1s,
+     health_check: {path: /health, interval: 500ms, timeout: 500ms, healthy_threshold: 2, unhealthy_threshold: 2}}
+  - {name: hello-api-dev, arn: "$(tg hello-api-dev)", target_type: ip, port: 8002, listen: "127.0.0.1:0", deregistration_delay: 1s,
+     health_check: {path: /health, interval: 500ms, timeout: 500ms, healthy_threshold: 2, unhealthy_threshold: 2}}
 YML
 "$STATE/bin/fake-ec2" -fleet "$STATE/ec2-fleet.yml" -elb "$STATE/elb.yml" -v >"$STATE/ec2.url" 2>"$STATE/ec2.log" &
 echo $! >"$STATE/ec2.pid"
