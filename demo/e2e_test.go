@@ -62,11 +62,13 @@ func TestMainJobOnTheFleet(t *testing.T) {
 	})
 	cmd := exec.Command("bash", filepath.Join(root, "demo/demo.sh"))
 	cmd.Dir = root
+	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("make demo: %v\n%s", err, tail(out, 6000))
 	}
 	j := load(t, root)
+	j.took(start, "make demo", nil)
 	if !strings.Contains(string(out), "local simulation") {
 		t.Error("the demo does not say the EC2 endpoint is simulated")
 	}
@@ -492,7 +494,9 @@ func (j *job) makeEnv(want int, extraEnv []string, args ...string) string {
 	c := exec.Command(filepath.Join(j.root, "make/dwmake"), append([]string{"-s", "-C", filepath.Join(j.root, "examples/hello-svc"),
 		"REGISTRY=" + j.registry, "INVENTORY=" + filepath.Join(j.root, "bin/ec2-inventory"), "CATALOG=" + filepath.Join(j.state, "services.yml")}, args...)...)
 	c.Env = append(slices.Clone(j.env), extraEnv...)
+	start := time.Now()
 	out, err := c.CombinedOutput()
+	j.took(start, "dwmake", args)
 	if code := exitCode(err); code != want {
 		j.t.Fatalf("dwmake %v: exit %d, want %d\n%s", args, code, want, tail(out, 5000))
 	}
@@ -510,7 +514,9 @@ func (j *job) playCtx(ctx context.Context, want int, args ...string) string {
 	args[0] = filepath.Join(j.root, "ansible", args[0])
 	c := exec.CommandContext(ctx, "ansible-playbook", append([]string{"-i", filepath.Join(j.root, "bin/ec2-inventory")}, args...)...)
 	c.Env = j.env
+	start := time.Now()
 	out, err := c.CombinedOutput()
+	j.took(start, "ansible-playbook", args)
 	if ctx.Err() != nil {
 		j.t.Fatalf("ansible-playbook %v did not finish: %v\n%s", args, ctx.Err(), tail(out, 4000))
 	}
@@ -518,6 +524,12 @@ func (j *job) playCtx(ctx context.Context, want int, args ...string) string {
 		j.t.Fatalf("ansible-playbook %v: exit %d, want %d\n%s", args, code, want, tail(out, 5000))
 	}
 	return string(out)
+}
+
+// took logs how long a step of the test ran (go test -v shows where the
+// end-to-end test's time goes).
+func (j *job) took(start time.Time, what string, args []string) {
+	j.t.Logf("%6.1fs %s %s", time.Since(start).Seconds(), what, strings.Join(args, " "))
 }
 
 func exitCode(err error) int {
