@@ -44,6 +44,33 @@ type job struct {
 	env      []string // .demo/env on top of the test's environment
 	registry string
 	password string
+	// dir is the service's workspace make runs in (examples/hello-svc
+	// unless workspace gave it one of its own).
+	dir string
+}
+
+// with is j for the subtest t.
+func (j *job) with(t *testing.T) *job {
+	c := *j
+	c.t = t
+	return &c
+}
+
+// workspace gives j a checkout of examples/hello-svc of its own, as a
+// second Jenkins job has, so that its builds and pinned digest do not
+// race another group's.
+func (j *job) workspace(t *testing.T, name string) {
+	t.Helper()
+	j.dir = filepath.Join(t.TempDir(), name)
+	src := filepath.Join(j.root, "examples/hello-svc")
+	if out, err := exec.Command("mkdir", "-p", j.dir).CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for _, f := range []string{"Makefile", "Dockerfile", "config"} {
+		if out, err := exec.Command("cp", "-r", filepath.Join(src, f), j.dir).CombinedOutput(); err != nil {
+			t.Fatalf("copying %s: %v: %s", f, err, out)
+		}
+	}
 }
 
 func TestMainJobOnTheFleet(t *testing.T) {
@@ -200,20 +227,76 @@ func TestMainJobOnTheFleet(t *testing.T) {
 		}
 	}
 
-	// The registry and bootstrap roles: a second run changes nothing, and
-	// --check changes nothing and ends.
-	users := "@" + filepath.Join(j.state, "registry-users.yml")
-	login := "@" + filepath.Join(j.state, "registry-login.yml")
-	registryArgs := []string{"registry.yml", "-e", users, "-e", "dockwright_registry_pki_dir=" + filepath.Join(j.state, "pki")}
-	bootstrapArgs := []string{"bootstrap.yml", "-e", "dockwright_host_registry=" + j.registry, "-e", "dockwright_host_registry_ca=" + filepath.Join(j.state, "pki", "ca.crt"),
-		"-e", login, "-e", "dockwright_host_binaries_src=" + filepath.Join(root, "bin")}
-	for _, args := range [][]string{registryArgs, bootstrapArgs, append(slices.Clone(registryArgs), "--check"), append(slices.Clone(bootstrapArgs), "--check")} {
-		recap := recapOf(j.play(0, slices.Clone(args)...))
+	// The cases production meets, in two groups that share no host,
+	// deploy lock or workspace, side by side: the registry role's second
+	// runs, then hello-api's cases (one stops a host's sshd); the
+	// bootstrap role's second runs on hello-svc's hosts, then hello-svc's
+	// cases (one kills a host's engine). Then the load balancer's API going
+	// away, alone: every group would see it.
+	t.Run("cases", func(t *testing.T) {
+		t.Run("registry role, then hello-api", func(t *testing.T) {
+			t.Parallel()
+			api := j.with(t)
+			api.workspace(t, "hello-api")
+			api.registryRole()
+			api.apiCases()
+			api.neverHealthy()
+		})
+		t.Run("bootstrap role, then hello-svc", func(t *testing.T) {
+			t.Parallel()
+			svc := j.with(t)
+			svc.bootstrapRole("service_hello_svc")
+			svc.svcCases()
+			svc.reliability()
+		})
+	})
+	if t.Failed() {
+		return
+	}
+	j.elbAPIDown()
+
+	// Ansible checks host keys: with a known_hosts that does not know the
+	// hosts, it refuses to connect.
+	empty := filepath.Join(j.state, "empty_known_hosts")
+	os.WriteFile(empty, nil, 0o644)
+	c := exec.Command("ansible", "-i", filepath.Join(root, "bin/ec2-inventory"), "role_registry", "-m", "ansible.builtin.ping")
+	c.Dir, c.Env = root, append(j.env, "ANSIBLE_SSH_COMMON_ARGS=-o UserKnownHostsFile="+empty, "ANSIBLE_SSH_CONTROL_PATH_DIR="+filepath.Join(j.state, "cp-empty"))
+	if out, err := c.CombinedOutput(); err == nil || !strings.Contains(string(out), "Host key verification failed") {
+		t.Errorf("Ansible connected to a host it does not know: %v\n%s", err, out)
+	}
+}
+
+// registryArgs and bootstrapArgs run the demo's registry and bootstrap
+// playbooks again.
+func (j *job) registryArgs() []string {
+	return []string{"registry.yml", "-e", "@" + filepath.Join(j.state, "registry-users.yml"), "-e", "dockwright_registry_pki_dir=" + filepath.Join(j.state, "pki")}
+}
+
+func (j *job) bootstrapArgs() []string {
+	return []string{"bootstrap.yml", "-e", "dockwright_host_registry=" + j.registry, "-e", "dockwright_host_registry_ca=" + filepath.Join(j.state, "pki", "ca.crt"),
+		"-e", "@" + filepath.Join(j.state, "registry-login.yml"), "-e", "dockwright_host_binaries_src=" + filepath.Join(j.root, "bin")}
+}
+
+// registryRole: a second run of the registry role changes nothing, and
+// --check changes nothing and ends.
+func (j *job) registryRole() { j.unchanged(j.registryArgs()) }
+
+// bootstrapRole: the same of the bootstrap role, on the hosts of limit
+// (the role's tasks are the same on every app host).
+func (j *job) bootstrapRole(limit string) { j.unchanged(append(j.bootstrapArgs(), "--limit", limit)) }
+
+func (j *job) unchanged(args []string) {
+	for _, run := range [][]string{slices.Clone(args), append(slices.Clone(args), "--check")} {
+		recap := recapOf(j.play(0, run...))
 		if regexp.MustCompile(`changed=[1-9]`).MatchString(recap) {
-			t.Errorf("ansible-playbook %v changed something on a second run:\n%s", args, recap)
+			j.t.Errorf("ansible-playbook %v changed something on a second run:\n%s", run, recap)
 		}
 	}
+}
 
+// svcCases: hello-svc in dev, on entry every host on build 3.
+func (j *job) svcCases() {
+	t := j.t
 	// Hosts with different histories keep different sets: build 5 reaches
 	// svc-a1 only; retention there keeps 5, 4, 3, and svc-a2 keeps 4, 3, 2.
 	j.make(0, "docker-deploy", "SERVICE=hello-svc", "BUILD_NUMBER=5", "GIT_COMMIT="+commit("hello-svc", 5), "ENV=dev",
@@ -254,6 +337,19 @@ func TestMainJobOnTheFleet(t *testing.T) {
 		t.Errorf("after --check svc-a2 keeps %v, want [2 3 4] still", got)
 	}
 
+	// An inventory that fails fails the deploy, naming ec2-inventory, before
+	// any host is touched.
+	outInv := j.makeEnv(1, []string{"AWS_ENDPOINT_URL_EC2=http://127.0.0.1:1"}, "docker-deploy", "SERVICE=hello-svc", "BUILD_NUMBER=8", "ENV=dev")
+	if !strings.Contains(outInv, "ec2-inventory") {
+		t.Errorf("the failure does not name the inventory:\n%s", tail([]byte(outInv), 2000))
+	}
+	j.expectRunning("svc-b2", "hello-svc", "dev", "3")
+
+}
+
+// apiCases: hello-api, on entry api-a1 and api-b1 on build 2.
+func (j *job) apiCases() {
+	t := j.t
 	// A build whose health check fails stops after the first host (exit 3
 	// through dwmake); the other keeps build 2.
 	failVars := filepath.Join(j.state, "unhealthy.yml")
@@ -280,14 +376,6 @@ func TestMainJobOnTheFleet(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// An inventory that fails fails the deploy, naming ec2-inventory, before
-	// any host is touched.
-	outInv := j.makeEnv(1, []string{"AWS_ENDPOINT_URL_EC2=http://127.0.0.1:1"}, "docker-deploy", "SERVICE=hello-svc", "BUILD_NUMBER=8", "ENV=dev")
-	if !strings.Contains(outInv, "ec2-inventory") {
-		t.Errorf("the failure does not name the inventory:\n%s", tail([]byte(outInv), 2000))
-	}
-	j.expectRunning("svc-b2", "hello-svc", "dev", "3")
-
 	// make promote of a service whose catalog image is a repository of its
 	// own moves that repository's tag (and finds no staging host to deploy).
 	j.make(0, "promote", "SERVICE=hello-api", "BUILD=2", "ENV=staging")
@@ -297,18 +385,6 @@ func TestMainJobOnTheFleet(t *testing.T) {
 	// promote of a build that does not exist: image-tagger's exit 2 comes
 	// through promote.yml and dwmake.
 	j.make(2, "promote", "SERVICE=hello-api", "BUILD=99", "ENV=staging")
-
-	j.reliability()
-
-	// Ansible checks host keys: with a known_hosts that does not know the
-	// hosts, it refuses to connect.
-	empty := filepath.Join(j.state, "empty_known_hosts")
-	os.WriteFile(empty, nil, 0o644)
-	c := exec.Command("ansible", "-i", filepath.Join(root, "bin/ec2-inventory"), "role_registry", "-m", "ansible.builtin.ping")
-	c.Dir, c.Env = root, append(j.env, "ANSIBLE_SSH_COMMON_ARGS=-o UserKnownHostsFile="+empty, "ANSIBLE_SSH_CONTROL_PATH_DIR="+filepath.Join(j.state, "cp-empty"))
-	if out, err := c.CombinedOutput(); err == nil || !strings.Contains(string(out), "Host key verification failed") {
-		t.Errorf("Ansible connected to a host it does not know: %v\n%s", err, out)
-	}
 }
 
 func load(t *testing.T, root string) *job {
@@ -491,7 +567,11 @@ func (j *job) make(want int, args ...string) string { return j.makeEnv(want, nil
 
 func (j *job) makeEnv(want int, extraEnv []string, args ...string) string {
 	j.t.Helper()
-	c := exec.Command(filepath.Join(j.root, "make/dwmake"), append([]string{"-s", "-C", filepath.Join(j.root, "examples/hello-svc"),
+	dir := j.dir
+	if dir == "" {
+		dir = filepath.Join(j.root, "examples/hello-svc")
+	}
+	c := exec.Command(filepath.Join(j.root, "make/dwmake"), append([]string{"-s", "-C", dir, "DOCKWRIGHT=" + j.root,
 		"REGISTRY=" + j.registry, "INVENTORY=" + filepath.Join(j.root, "bin/ec2-inventory"), "CATALOG=" + filepath.Join(j.state, "services.yml")}, args...)...)
 	c.Env = append(slices.Clone(j.env), extraEnv...)
 	start := time.Now()
