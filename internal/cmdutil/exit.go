@@ -88,3 +88,33 @@ func Report(w io.Writer, prog string, err error) int {
 	fmt.Fprintf(w, "%s: %v\n", prog, err)
 	return ExitCode(err)
 }
+
+// Codes maps a domain's sentinel errors to exit codes: an error that
+// wraps one of Usage is bad input (2), one of Failures is "the job found
+// failures" (3), anything else keeps the code it has (1 unless marked).
+// Each binary declares its table once, beside the domain it calls:
+//
+//	var registryCodes = cmdutil.Codes{Usage: []error{registry.ErrNotFound}, Failures: []error{registry.ErrRefused}}
+//	return registryCodes.Mark(err)
+type Codes struct {
+	Usage    []error
+	Failures []error
+}
+
+// Mark wraps err with the code its sentinel maps to; nil stays nil.
+func (c Codes) Mark(err error) error {
+	if err == nil {
+		return nil
+	}
+	for _, s := range c.Usage {
+		if errors.Is(err, s) {
+			return Usage(err)
+		}
+	}
+	for _, s := range c.Failures {
+		if errors.Is(err, s) {
+			return Failures(err)
+		}
+	}
+	return err
+}

@@ -141,3 +141,30 @@ func TestLogLevelRefusedBeforeTheCommand(t *testing.T) {
 		})
 	}
 }
+
+func TestCodesMark(t *testing.T) {
+	errBad, errRefused, errOther := errors.New("bad"), errors.New("refused"), errors.New("network")
+	codes := Codes{Usage: []error{errBad}, Failures: []error{errRefused}}
+	tests := []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"nil stays nil", nil, ExitOK},
+		{"usage sentinel, wrapped", fmt.Errorf("flag --x: %w", errBad), ExitUsage},
+		{"failures sentinel", errRefused, ExitFailures},
+		{"anything else", errOther, ExitError},
+		{"a code already marked is kept", WithCode(ExitFailures, errOther), ExitFailures},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := codes.Mark(tt.err)
+			if code := ExitCode(got); code != tt.want {
+				t.Errorf("ExitCode(Mark(%v)) = %d, want %d", tt.err, code, tt.want)
+			}
+			if tt.err == nil && got != nil {
+				t.Errorf("Mark(nil) = %v", got)
+			}
+		})
+	}
+}

@@ -17,13 +17,7 @@ import (
 const PluginsFile = "plugins.yml"
 
 // PluginSpec is one secrets plugin: it resolves ref+NAME://... references.
-type PluginSpec struct {
-	Name   string            `yaml:"name"`
-	SHA256 string            `yaml:"sha256"`
-	Config map[string]string `yaml:"config"`
-	// Timeout is a duration string ("10s"); default 30 s.
-	Timeout string `yaml:"timeout"`
-}
+type PluginSpec = pluginexec.Spec
 
 // LoadPlugins reads the secrets plugins of a bundle (plugins.yml), or of
 // an explicit file; none is not an error.

@@ -7,27 +7,16 @@ import (
 	"strings"
 
 	"github.com/dockwright/dockwright/internal/pluginexec"
+	"github.com/dockwright/dockwright/plugins/sdk/contract"
 )
 
 // PluginSource names an inventory plugin (dockwright-plugin-inventory-NAME)
 // in the config file.
 type PluginSource struct {
-	Name    string            `yaml:"name"`
-	SHA256  string            `yaml:"sha256"`
-	Config  map[string]string `yaml:"config"`
-	Timeout string            `yaml:"timeout"`
+	pluginexec.Spec `yaml:",inline"`
 	// Region is the region the plugin's hosts are grouped under (default
 	// "on-prem").
 	Region string `yaml:"region"`
-}
-
-// pluginHost is what the dockwright-plugin-host helper answers per host.
-type pluginHost struct {
-	Name    string            `json:"name"`
-	Address string            `json:"address"`
-	AZ      string            `json:"availability_zone"`
-	Tags    map[string]string `json:"tags"`
-	Vars    map[string]any    `json:"vars"`
 }
 
 // PluginInstances lists the hosts of every configured inventory plugin, as
@@ -60,13 +49,7 @@ func PluginInstances(ctx context.Context, cfg *Config) ([]Instance, error) {
 	return out, nil
 }
 
-func listPluginHosts(ctx context.Context, p PluginSource) ([]pluginHost, error) {
-	req := map[string]any{"spec": map[string]any{"name": p.Name, "sha256": p.SHA256, "config": p.Config, "timeout": p.Timeout}}
-	var out struct {
-		Hosts []pluginHost `json:"hosts"`
-	}
-	if err := pluginexec.Call(ctx, "inventory-list", req, &out); err != nil {
-		return nil, err
-	}
-	return out.Hosts, nil
+func listPluginHosts(ctx context.Context, p PluginSource) ([]contract.Host, error) {
+	out, err := pluginexec.Call(ctx, pluginexec.ModeInventoryList, pluginexec.Request{Spec: &p.Spec})
+	return out.Hosts, err
 }

@@ -8,7 +8,6 @@ package notify
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -18,29 +17,18 @@ import (
 
 	"github.com/dockwright/dockwright/internal/pluginexec"
 	"github.com/dockwright/dockwright/internal/yamlerr"
+	"github.com/dockwright/dockwright/plugins/sdk/contract"
 )
 
 // Env names the notifiers file when no flag does.
 const Env = "DOCKWRIGHT_NOTIFY"
 
 // Spec is one notifier plugin (dockwright-plugin-notify-NAME).
-type Spec struct {
-	Name    string            `yaml:"name" json:"name"`
-	SHA256  string            `yaml:"sha256" json:"sha256,omitempty"`
-	Config  map[string]string `yaml:"config" json:"config,omitempty"`
-	Timeout string            `yaml:"timeout" json:"timeout,omitempty"`
-}
+type Spec = pluginexec.Spec
 
-// Event mirrors plugins/sdk.Event (kept free of the SDK's gRPC imports).
-type Event struct {
-	Kind    string          `json:"kind"`
-	Source  string          `json:"source"`
-	Service string          `json:"service"`
-	Env     string          `json:"env"`
-	Time    time.Time       `json:"time"`
-	Summary string          `json:"summary"`
-	Details json.RawMessage `json:"details,omitempty"`
-}
+// Event is what notifiers are told (plugins/sdk/contract; the SDK's Event
+// is the same type, without the SDK's gRPC imports).
+type Event = contract.Event
 
 // Notifiers sends events to the configured plugins.
 type Notifiers struct {
@@ -77,10 +65,8 @@ func Load(path string, log *slog.Logger) (*Notifiers, error) {
 		if err := pluginexec.ValidName(s.Name); err != nil {
 			return nil, fmt.Errorf("%s: notifier: %w", path, err)
 		}
-		if s.Timeout != "" {
-			if d, err := time.ParseDuration(s.Timeout); err != nil || d <= 0 {
-				return nil, fmt.Errorf("%s: notifier %s: timeout %q: want a positive duration such as 10s", path, s.Name, s.Timeout)
-			}
+		if _, err := s.TimeoutDuration(); err != nil {
+			return nil, fmt.Errorf("%s: notifier %s: %w", path, s.Name, err)
 		}
 	}
 	n.Specs = f.Notifiers
@@ -103,5 +89,6 @@ func (n *Notifiers) Emit(ctx context.Context, e Event) {
 }
 
 func send(ctx context.Context, s Spec, e Event) error {
-	return pluginexec.Call(ctx, "notify", map[string]any{"spec": s, "event": e}, nil)
+	_, err := pluginexec.Call(ctx, pluginexec.ModeNotify, pluginexec.Request{Spec: &s, Event: &e})
+	return err
 }

@@ -61,17 +61,18 @@ func Find() (string, error) {
 	return p, nil
 }
 
-// Call runs `dockwright-plugin-host MODE` with req as JSON and decodes its
-// answer into resp (which may be nil). The helper's message becomes the
-// error; exit code 2 is ErrUsage.
-func Call(ctx context.Context, mode string, req, resp any) error {
+// Call runs `dockwright-plugin-host MODE` with req on its stdin and
+// decodes its answer. The helper's message becomes the error; exit code 2
+// is ErrUsage.
+func Call(ctx context.Context, mode string, req Request) (Response, error) {
+	var resp Response
 	helper, err := Find()
 	if err != nil {
-		return err
+		return resp, err
 	}
 	in, err := json.Marshal(req)
 	if err != nil {
-		return err
+		return resp, err
 	}
 	cmd := exec.CommandContext(ctx, helper, mode)
 	cmd.Stdin = bytes.NewReader(in)
@@ -84,15 +85,12 @@ func Call(ctx context.Context, mode string, req, resp any) error {
 		}
 		var ee *exec.ExitError
 		if errors.As(err, &ee) && ee.ExitCode() == 2 {
-			return fmt.Errorf("%w: %s", ErrUsage, msg)
+			return resp, fmt.Errorf("%w: %s", ErrUsage, msg)
 		}
-		return errors.New(msg)
+		return resp, errors.New(msg)
 	}
-	if resp == nil {
-		return nil
+	if err := json.Unmarshal(stdout.Bytes(), &resp); err != nil {
+		return resp, fmt.Errorf("%s answered %q: %v", Helper, stdout.String(), err)
 	}
-	if err := json.Unmarshal(stdout.Bytes(), resp); err != nil {
-		return fmt.Errorf("%s answered %q: %v", Helper, stdout.String(), err)
-	}
-	return nil
+	return resp, nil
 }

@@ -50,8 +50,19 @@ type Spec struct {
 	SHA256 string `yaml:"sha256" json:"sha256,omitempty"`
 	// Config is handed to the plugin on every call.
 	Config map[string]string `yaml:"config" json:"config,omitempty"`
-	// Timeout bounds each call (default 30 s).
+	// Timeout bounds each call (default pluginexec.DefaultTimeout).
 	Timeout time.Duration `yaml:"timeout" json:"timeout,omitempty"`
+}
+
+// SpecFrom is the spec of a plugin entry of a configuration file or a
+// helper request (pluginexec.Spec) with its timeout parsed; the kind is
+// set by the Host method that starts it.
+func SpecFrom(s pluginexec.Spec) (Spec, error) {
+	d, err := s.TimeoutDuration()
+	if err != nil {
+		return Spec{}, fmt.Errorf("plugin %s: %w", s.Name, err)
+	}
+	return Spec{Name: s.Name, SHA256: s.SHA256, Config: s.Config, Timeout: d}, nil
 }
 
 // FileName is the executable's name for kind and name.
@@ -158,13 +169,26 @@ func (h *Host) start(ctx context.Context, s Spec) (any, error) {
 	h.mu.Unlock()
 	rpc, err := client.Client()
 	if err != nil {
-		return nil, fmt.Errorf("%w: starting %s: %v", ErrPlugin, path, err)
+		return nil, fmt.Errorf("%w: starting %s: %v", ErrPlugin, path, handshakeError(err))
 	}
 	raw, err := rpc.Dispense(s.Kind)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s does not serve kind %q: %v", ErrPlugin, path, s.Kind, err)
 	}
 	return raw, nil
+}
+
+// handshakeError says what a failed handshake means: go-plugin's own
+// messages name neither dockwright's protocol version nor the cookie.
+func handshakeError(err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "incompatible API version"):
+		return fmt.Errorf("it speaks another dockwright plugin protocol version than this host's %d (%v): rebuild it against this release's plugins/sdk", sdk.ProtocolVersion, err)
+	case strings.Contains(msg, "exited before we could connect"):
+		return fmt.Errorf("it exited before the handshake (%v): not a dockwright plugin, or one that does not accept the %s cookie; its stderr is in the debug log", err, sdk.Handshake.MagicCookieKey)
+	}
+	return err
 }
 
 // logWriter forwards plugin output to the host's log at debug level.
@@ -201,7 +225,7 @@ func fileSHA256(path string) (string, error) {
 func call[T any](ctx context.Context, s Spec, f func(ctx context.Context) (T, error)) (T, error) {
 	t := s.Timeout
 	if t <= 0 {
-		t = 30 * time.Second
+		t = pluginexec.DefaultTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, t)
 	defer cancel()

@@ -112,3 +112,34 @@ func TestFindRefusesNamesOutsideTheDirs(t *testing.T) {
 		}
 	}
 }
+
+// The handshake refuses a plugin built for another protocol version, and
+// one that does not take dockwright's cookie, saying which.
+func TestHandshakeRefusals(t *testing.T) {
+	dir := t.TempDir()
+	bin := build(t, dir, "./testdata/handshake", "secrets", "otherversion")
+	raw, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, FileName("secrets", "nocookie")), raw, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	h := &Host{Dirs: []string{dir}}
+	defer h.Close()
+	tests := []struct {
+		name string
+		want string
+	}{
+		{"otherversion", "another dockwright plugin protocol version than this host's 1"},
+		{"nocookie", "exited before the handshake"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := h.SecretSource(Spec{Name: tt.name, Timeout: 5 * time.Second}).Resolve(context.Background(), []string{"ref+x://y"})
+			if !errors.Is(err, ErrPlugin) || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), FileName("secrets", tt.name)) {
+				t.Fatalf("error = %v, want ErrPlugin naming the plugin and %q", err, tt.want)
+			}
+		})
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 
+	"github.com/dockwright/dockwright/plugins/sdk/contract"
 	pb "github.com/dockwright/dockwright/plugins/sdk/proto"
 )
 
@@ -27,19 +28,13 @@ var Handshake = plugin.HandshakeConfig{
 // Plugin kinds, the middle part of a plugin's file name:
 // dockwright-plugin-<kind>-<name>.
 const (
-	KindInventory = "inventory"
-	KindSecrets   = "secrets"
-	KindNotify    = "notify"
+	KindInventory = contract.KindInventory
+	KindSecrets   = contract.KindSecrets
+	KindNotify    = contract.KindNotify
 )
 
 // Host is a host an InventorySource returns.
-type Host struct {
-	Name    string            `json:"name"`
-	Address string            `json:"address"`
-	AZ      string            `json:"availability_zone,omitempty"`
-	Tags    map[string]string `json:"tags,omitempty"`
-	Vars    map[string]any    `json:"vars,omitempty"`
-}
+type Host = contract.Host
 
 // InventorySource lists hosts from somewhere other than EC2.
 type InventorySource interface {
@@ -53,26 +48,17 @@ type SecretSource interface {
 }
 
 // Event is something a binary tells notifiers about.
-type Event struct {
-	Kind    string    `json:"kind"`
-	Source  string    `json:"source"`
-	Service string    `json:"service"`
-	Env     string    `json:"env"`
-	Time    time.Time `json:"time"`
-	Summary string    `json:"summary"`
-	// Details is the event's data as JSON.
-	Details json.RawMessage `json:"details,omitempty"`
-}
+type Event = contract.Event
 
 // Event kinds.
 const (
-	EventDeployStarted  = "deploy.started"
-	EventDeployFinished = "deploy.finished"
-	EventDeployFailed   = "deploy.failed"
-	EventPromotion      = "promotion"
-	EventPruneSummary   = "prune.summary"
-	EventRetentionSum   = "retention.summary"
-	EventHealthChanged  = "health.changed"
+	EventDeployStarted  = contract.EventDeployStarted
+	EventDeployFinished = contract.EventDeployFinished
+	EventDeployFailed   = contract.EventDeployFailed
+	EventPromotion      = contract.EventPromotion
+	EventPruneSummary   = contract.EventPruneSummary
+	EventRetentionSum   = contract.EventRetentionSum
+	EventHealthChanged  = contract.EventHealthChanged
 )
 
 // Notifier receives events.

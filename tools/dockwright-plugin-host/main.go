@@ -20,6 +20,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/dockwright/dockwright/internal/cmdutil"
@@ -29,26 +31,7 @@ import (
 	"github.com/dockwright/dockwright/internal/pluginexec"
 	"github.com/dockwright/dockwright/internal/pluginhost"
 	"github.com/dockwright/dockwright/internal/version"
-	"github.com/dockwright/dockwright/plugins/sdk"
 )
-
-// Request is what a binary sends.
-type Request struct {
-	Spec struct {
-		Name    string            `json:"name"`
-		SHA256  string            `json:"sha256"`
-		Config  map[string]string `json:"config"`
-		Timeout string            `json:"timeout"`
-	} `json:"spec"`
-	// Builtin (secrets-resolve) names a resolver built into the helper
-	// instead of a plugin: "awsssm" (AWS SSM Parameter Store), so that
-	// env-config-resolver does not link the AWS SDK.
-	Builtin string     `json:"builtin"`
-	Refs    []string   `json:"refs"`
-	Event   *sdk.Event `json:"event"`
-	// NotifiersFile (emit) names the notifiers to tell.
-	NotifiersFile string `json:"notifiers_file"`
-}
 
 func main() {
 	ctx, stop := cmdutil.SignalContext()
@@ -87,22 +70,22 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	if len(args) != 1 || (args[0] != "secrets-resolve" && args[0] != "inventory-list" && args[0] != "notify" && args[0] != "emit") {
-		return cmdutil.Usagef("usage: dockwright-plugin-host secrets-resolve|inventory-list|notify|emit < request.json (see --help)")
+	if len(args) != 1 || !slices.Contains(pluginexec.Modes, args[0]) {
+		return cmdutil.Usagef("usage: dockwright-plugin-host %s < request.json (see --help)", strings.Join(pluginexec.Modes, "|"))
 	}
-	var req Request
+	var req pluginexec.Request
 	if err := json.NewDecoder(os.Stdin).Decode(&req); err != nil {
 		return cmdutil.Usagef("request: want JSON on stdin: %v", err)
 	}
-	if args[0] == "emit" {
+	if args[0] == pluginexec.ModeEmit {
 		return emit(ctx, req)
 	}
 	log, err := cmdutil.NewLogger(os.Stderr, os.Getenv("DOCKWRIGHT_LOG_LEVEL"))
 	if err != nil {
 		log = cmdutil.DiscardLogger()
 	}
-	var answer map[string]any
-	if args[0] == "secrets-resolve" && req.Builtin != "" {
+	var answer pluginexec.Response
+	if args[0] == pluginexec.ModeSecretsResolve && req.Builtin != "" {
 		answer, err = builtin(ctx, req, log)
 	} else {
 		answer, err = viaPlugin(ctx, args[0], req, log)
@@ -117,66 +100,59 @@ func run(ctx context.Context, args []string) error {
 }
 
 // pluginSpec is a request's or a notifiers file's plugin entry for the
-// host; a timeout that does not parse is bad input.
-func pluginSpec(name, sha256 string, config map[string]string, timeout string) (pluginhost.Spec, error) {
-	spec := pluginhost.Spec{Name: name, SHA256: sha256, Config: config}
-	if timeout != "" {
-		d, err := time.ParseDuration(timeout)
-		if err != nil {
-			return spec, cmdutil.Usagef("plugin %s: timeout %q: %v", name, timeout, err)
-		}
-		spec.Timeout = d
+// host; a timeout that is not a positive duration is bad input.
+func pluginSpec(s pluginexec.Spec) (pluginhost.Spec, error) {
+	spec, err := pluginhost.SpecFrom(s)
+	if err != nil {
+		return spec, cmdutil.Usage(err)
 	}
 	return spec, nil
 }
 
 // viaPlugin answers mode (notify, inventory-list, secrets-resolve) with
 // the plugin the request names.
-func viaPlugin(ctx context.Context, mode string, req Request, log *slog.Logger) (map[string]any, error) {
-	if req.Spec.Name == "" {
-		return nil, cmdutil.Usagef("request: want {\"spec\": {\"name\": ...}, ...} on stdin")
+func viaPlugin(ctx context.Context, mode string, req pluginexec.Request, log *slog.Logger) (pluginexec.Response, error) {
+	var answer pluginexec.Response
+	if req.Spec == nil || req.Spec.Name == "" {
+		return answer, cmdutil.Usagef("request: want {\"spec\": {\"name\": ...}, ...} on stdin")
 	}
-	spec, err := pluginSpec(req.Spec.Name, req.Spec.SHA256, req.Spec.Config, req.Spec.Timeout)
+	spec, err := pluginSpec(*req.Spec)
 	if err != nil {
-		return nil, err
+		return answer, err
 	}
 	host := pluginhost.New(log)
 	defer host.Close()
 	switch mode {
-	case "notify":
+	case pluginexec.ModeNotify:
 		if req.Event == nil {
-			return nil, cmdutil.Usagef("request: notify needs an \"event\"")
+			return answer, cmdutil.Usagef("request: notify needs an \"event\"")
 		}
 		if err := host.Notifier(spec).Notify(ctx, *req.Event); err != nil {
-			return nil, exitFor(err)
+			return answer, pluginCodes.Mark(err)
 		}
-		return map[string]any{"sent": true}, nil
-	case "inventory-list":
+		answer.Sent = true
+	case pluginexec.ModeInventoryList:
 		hosts, err := host.InventorySource(spec).ListHosts(ctx)
 		if err != nil {
-			return nil, exitFor(err)
+			return answer, pluginCodes.Mark(err)
 		}
-		return map[string]any{"hosts": hosts}, nil
+		answer.Hosts = hosts
 	default:
 		values, err := host.SecretSource(spec).Resolve(ctx, req.Refs)
 		if err != nil {
-			return nil, exitFor(err)
+			return answer, pluginCodes.Mark(err)
 		}
-		return map[string]any{"values": values}, nil
+		answer.Values = values
 	}
+	return answer, nil
 }
 
-// exitFor makes a missing or mismatched plugin bad input (2).
-func exitFor(err error) error {
-	if errors.Is(err, pluginhost.ErrNotFound) || errors.Is(err, pluginhost.ErrChecksum) || errors.Is(err, pluginexec.ErrInvalidName) {
-		return cmdutil.Usage(err)
-	}
-	return err
-}
+// pluginCodes: a missing or mismatched plugin is bad input (2).
+var pluginCodes = cmdutil.Codes{Usage: []error{pluginhost.ErrNotFound, pluginhost.ErrChecksum, pluginexec.ErrInvalidName}}
 
 // emit tells every notifier of a notifiers file about an event (for the
 // Ansible role: deploy.started, deploy.finished, deploy.failed).
-func emit(ctx context.Context, req Request) error {
+func emit(ctx context.Context, req pluginexec.Request) error {
 	if req.Event == nil || req.NotifiersFile == "" {
 		return cmdutil.Usagef("emit needs \"notifiers_file\" and \"event\"")
 	}
@@ -192,7 +168,7 @@ func emit(ctx context.Context, req Request) error {
 	}
 	var errs []error
 	for _, s := range n.Specs {
-		spec, err := pluginSpec(s.Name, s.SHA256, s.Config, s.Timeout)
+		spec, err := pluginSpec(s)
 		if err != nil {
 			return err
 		}
@@ -204,21 +180,23 @@ func emit(ctx context.Context, req Request) error {
 }
 
 // builtin resolves references with a resolver built into the helper.
-func builtin(ctx context.Context, req Request, log *slog.Logger) (map[string]any, error) {
+func builtin(ctx context.Context, req pluginexec.Request, log *slog.Logger) (pluginexec.Response, error) {
+	var answer pluginexec.Response
 	if req.Builtin != "awsssm" {
-		return nil, cmdutil.Usagef("request: unknown builtin %q (known: awsssm)", req.Builtin)
+		return answer, cmdutil.Usagef("request: unknown builtin %q (known: awsssm)", req.Builtin)
 	}
 	refs := make([]envconfig.Ref, 0, len(req.Refs))
 	for _, raw := range req.Refs {
 		r, isRef, err := envconfig.ParseRef(raw)
 		if err != nil || !isRef || r.Backend != "awsssm" {
-			return nil, cmdutil.Usagef("request: %q is not a ref+awsssm:// reference", raw)
+			return answer, cmdutil.Usagef("request: %q is not a ref+awsssm:// reference", raw)
 		}
 		refs = append(refs, r)
 	}
 	values, err := (&awsssm.Resolver{Log: log}).Resolve(ctx, refs)
 	if err != nil {
-		return nil, err
+		return answer, err
 	}
-	return map[string]any{"values": values}, nil
+	answer.Values = values
+	return answer, nil
 }

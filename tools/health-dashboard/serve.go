@@ -13,6 +13,7 @@ import (
 	"github.com/dockwright/dockwright/internal/cmdutil/notifyflag"
 	"github.com/dockwright/dockwright/internal/health"
 	"github.com/dockwright/dockwright/internal/notify"
+	"github.com/dockwright/dockwright/plugins/sdk/contract"
 )
 
 func serveCommand() *cli.Command {
@@ -113,7 +114,7 @@ func (p pluginNotifier) Notify(ctx context.Context, e health.Event) error {
 	if e.Error != "" {
 		summary += " (" + e.Error + ")"
 	}
-	p.n.Emit(ctx, notify.Event{Kind: "health.changed", Source: "health-dashboard", Service: e.Target.Service, Env: e.Target.Env,
+	p.n.Emit(ctx, notify.Event{Kind: contract.EventHealthChanged, Source: "health-dashboard", Service: e.Target.Service, Env: e.Target.Env,
 		Time: e.At, Details: details, Summary: summary})
 	return nil
 }
