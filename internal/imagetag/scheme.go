@@ -69,6 +69,16 @@ func (s Scheme) Envs() []string { return slices.Clone(s.envs) }
 // IsEnv reports whether tag is an environment pointer.
 func (s Scheme) IsEnv(tag string) bool { return slices.Contains(s.envs, tag) }
 
+// CheckEnv refuses an environment the scheme does not know with an error
+// naming the ones it does ("known environments are dev, staging, prod"),
+// for the caller to say where the name came from.
+func (s Scheme) CheckEnv(env string) error {
+	if s.IsEnv(env) {
+		return nil
+	}
+	return fmt.Errorf("known environments are %s", strings.Join(s.envs, ", "))
+}
+
 // Build returns the build number tag stands for, and whether it is a
 // version at all. Environment tags and promotion records are never versions.
 func (s Scheme) Build(tag string) (uint64, bool) {

@@ -88,14 +88,14 @@ const promotionTimeFormatV1 = "20060102T150405Z"
 // PromotionRecord is one recorded promotion: build Build was promoted to Env
 // at At.
 type PromotionRecord struct {
-	Env   string
-	Build uint64
-	At    time.Time
+	Env   string    `json:"env"`
+	Build uint64    `json:"build"`
+	At    time.Time `json:"at"`
 	// Rollback says the environment was rolled back to Build (a
 	// RollbackTag), not promoted.
-	Rollback bool
+	Rollback bool `json:"rollback"`
 	// Tag is the record's tag.
-	Tag string
+	Tag string `json:"record"`
 }
 
 // PromotionTag is the immutable tag that records a promotion:

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dockwright/dockwright/internal/imagetag"
+	"github.com/dockwright/dockwright/internal/short"
 )
 
 // Policy is what registry-pruner keeps.
@@ -267,7 +268,7 @@ func PlanRepo(s RepoState, scheme imagetag.Scheme, p Policy) RepoPlan {
 		}
 		held[digest] = h
 		for _, ch := range s.Children[digest] {
-			holdDigest(ch, hold{"is a child manifest of kept index " + short(digest), h.by})
+			holdDigest(ch, hold{"is a child manifest of kept index " + short.Digest(digest), h.by})
 		}
 	}
 	digests := slices.Sorted(maps.Keys(holders))
@@ -447,12 +448,4 @@ func NeedsDigests(tags []string, scheme imagetag.Scheme, p Policy) bool {
 		}
 	}
 	return false
-}
-
-// short abbreviates a digest for reasons: sha256:0123456789ab.
-func short(digest string) string {
-	if len(digest) > 19 {
-		return digest[:19]
-	}
-	return digest
 }

@@ -2,6 +2,8 @@ package registry
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -153,4 +155,43 @@ func (p RepoPlan) HeldByOther() map[string][]uint64 {
 		}
 	}
 	return out
+}
+
+// Planned is the number of deletions ApplyAll would attempt: those of the
+// plans neither refused nor failed.
+func Planned(plans []RepoPlan) int {
+	total := 0
+	for _, p := range plans {
+		if p.Refused == "" && p.Error == "" {
+			total += len(p.Deletions)
+		}
+	}
+	return total
+}
+
+// Outcome is the run's verdict once applied (or planned): ctx's error when
+// the run was stopped, an error naming each repository that failed, or
+// one wrapping ErrRefused naming each refused repository; nil when every
+// plan went through.
+func Outcome(ctx context.Context, plans []RepoPlan, sum Summary) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("stopped: %d manifests deleted, %d not attempted; run again to finish: %w", sum.Deleted, sum.NotAttempted, err)
+	}
+	var errs, refused []string
+	for _, p := range plans {
+		if p.Error != "" {
+			errs = append(errs, p.Repository+": "+p.Error)
+		}
+		if p.Refused != "" {
+			refused = append(refused, p.Repository+": "+p.Refused)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%d of %d repositories failed (%d manifests deleted, %d failed, %d not attempted):\n  %s",
+			len(errs), len(plans), sum.Deleted, sum.DeleteFailed, sum.NotAttempted, strings.Join(errs, "\n  "))
+	}
+	if sum.Refused > 0 {
+		return fmt.Errorf("%w to prune %d repositories:\n  %s", ErrRefused, sum.Refused, strings.Join(refused, "\n  "))
+	}
+	return nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dockwright/dockwright/internal/docker"
 	"github.com/dockwright/dockwright/internal/imagetag"
+	"github.com/dockwright/dockwright/internal/short"
 )
 
 // Load reads the host's images and containers: exactly one image list and
@@ -105,7 +106,7 @@ func Apply(ctx context.Context, e docker.Engine, plan *Plan, n int, progress fun
 			if err != nil {
 				r.Status, r.Error = StatusFailed, err.Error()
 				mu.Lock()
-				failed = append(failed, fmt.Sprintf("%s: %v", short(r.ID), err))
+				failed = append(failed, fmt.Sprintf("%s: %v", short.ID(r.ID), err))
 				mu.Unlock()
 				return
 			}
@@ -135,12 +136,4 @@ func remove(ctx context.Context, e docker.Engine, r *Removal) error {
 		}
 	}
 	return nil
-}
-
-func short(id string) string {
-	id = strings.TrimPrefix(id, "sha256:")
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
 }

@@ -99,6 +99,8 @@ type Removal struct {
 	Reason     string   `json:"reason"`
 	Status     string   `json:"status"`
 	Error      string   `json:"error,omitempty"`
+	// Dangling says the removal is an untagged image's (by its ID).
+	Dangling bool `json:"-"`
 }
 
 // Plan is what a run will do.
@@ -307,7 +309,7 @@ func MakePlan(images []Image, containers []Container, scheme imagetag.Scheme, p 
 			}
 			for _, d := range img.Digests {
 				if repo := digestRepo(d); managed[repo] || (repo != "" && inScope(repo, nil, p.Scope) && len(p.Scope.Services)+len(p.Scope.Repos) > 0) {
-					plan.Removals = append(plan.Removals, Removal{ID: img.ID, Refs: []string{img.ID}, Size: img.Size, Status: StatusPlanned, Reason: "dangling (untagged) image of " + repo})
+					plan.Removals = append(plan.Removals, Removal{ID: img.ID, Refs: []string{img.ID}, Size: img.Size, Status: StatusPlanned, Reason: "dangling (untagged) image of " + repo, Dangling: true})
 					break
 				}
 			}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"os"
 
 	"github.com/urfave/cli/v2"
@@ -70,33 +69,27 @@ func catalogFlag() cli.Flag {
 func load(cliContext *cli.Context, o envconfig.Options) (*envconfig.Bundle, *envconfig.Config, error) {
 	b, err := envconfig.LoadBundle(cliContext.String("dir"))
 	if err != nil {
-		return nil, nil, configExit(err)
+		return nil, nil, configCodes.Mark(err)
 	}
 	o.Environ = os.Environ()
 	o.OverridePrefix = cliContext.String("override-prefix")
 	if o.Resolvers, err = resolvers(cliContext, b.Dir, o.Environ); err != nil {
-		return b, nil, configExit(err)
+		return b, nil, configCodes.Mark(err)
 	}
 	env, _, err := b.PickEnv(cliContext.String("env"), o.Environ)
 	if err != nil {
-		return b, nil, configExit(err)
+		return b, nil, configCodes.Mark(err)
 	}
 	c, err := b.Resolve(cliContext.Context, env, o)
 	if err != nil {
-		return b, c, configExit(err)
+		return b, c, configCodes.Mark(err)
 	}
 	return b, c, nil
 }
 
-// configExit maps envconfig errors to exit codes: input problems are 2.
-func configExit(err error) error {
-	switch {
-	case errors.Is(err, envconfig.ErrInvalid), errors.Is(err, envconfig.ErrUnknownEnv), errors.Is(err, envconfig.ErrUnresolved),
-		errors.Is(err, os.ErrNotExist), errors.Is(err, catalog.ErrInvalid):
-		return cmdutil.Usage(err)
-	}
-	return err
-}
+// configCodes are envconfig's and the catalog's exit codes: input
+// problems are 2.
+var configCodes = cmdutil.Codes{Usage: []error{envconfig.ErrInvalid, envconfig.ErrUnknownEnv, envconfig.ErrUnresolved, os.ErrNotExist, catalog.ErrInvalid}}
 
 func loadCatalog(cliContext *cli.Context) (*catalog.Catalog, error) {
 	c, err := catalog.Load(cliContext.String("catalog"))

@@ -34,7 +34,7 @@ func checkAction(cliContext *cli.Context) error {
 	}
 	b, err := envconfig.LoadBundle(cliContext.String("dir"))
 	if err != nil {
-		return configExit(err)
+		return configCodes.Mark(err)
 	}
 	var envs []string
 	if cliContext.Bool("all-envs") {
@@ -42,13 +42,13 @@ func checkAction(cliContext *cli.Context) error {
 	} else {
 		env, _, err := b.PickEnv(cliContext.String("env"), os.Environ())
 		if err != nil {
-			return configExit(err)
+			return configCodes.Mark(err)
 		}
 		envs = []string{env}
 	}
 	rs, err := resolvers(cliContext, b.Dir, os.Environ())
 	if err != nil {
-		return configExit(err)
+		return configCodes.Mark(err)
 	}
 	var problems []string
 	for _, env := range envs {

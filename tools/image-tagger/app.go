@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/urfave/cli/v2"
 
 	"github.com/dockwright/dockwright/internal/cmdutil"
@@ -54,4 +55,39 @@ func registryCommand(c *cli.Command) *cli.Command {
 func registryCommandWith(c *cli.Command, output cli.Flag) *cli.Command {
 	c.Flags = append(append(c.Flags, regflags.Flags()...), output)
 	return c
+}
+
+// serviceRun is what versions, current, history and promote start from:
+// the registry set up, the output format, SERVICE's repository.
+type serviceRun struct {
+	*regflags.Setup
+	format cmdutil.Format
+	repo   name.Repository
+}
+
+// startService checks the arguments (SERVICE first), sets up the registry,
+// checks env against the version scheme when given, reads --output (also
+// allowing formats) and resolves SERVICE's repository.
+func startService(cliContext *cli.Context, args []string, env string, formats ...cmdutil.Format) (*serviceRun, error) {
+	if err := cmdutil.Args(cliContext, args...); err != nil {
+		return nil, err
+	}
+	s, err := regflags.New(cliContext)
+	if err != nil {
+		return nil, err
+	}
+	if env != "" {
+		if err := s.Scheme.CheckEnv(env); err != nil {
+			return nil, cmdutil.Usagef("invalid value %q for flag --env: %v (--envs)", env, err)
+		}
+	}
+	format, err := cmdutil.OutputFormat(cliContext, formats...)
+	if err != nil {
+		return nil, err
+	}
+	repo, err := s.Repository(cliContext.Args().First())
+	if err != nil {
+		return nil, err
+	}
+	return &serviceRun{Setup: s, format: format, repo: repo}, nil
 }

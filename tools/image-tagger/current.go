@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -31,28 +30,18 @@ func current(cliContext *cli.Context) error {
 	if (env == "") == !all {
 		return cmdutil.Usagef("current: give exactly one of --env ENV or --all-envs")
 	}
-	s, err := regflags.New(cliContext)
+	r, err := startService(cliContext, []string{"SERVICE"}, env)
 	if err != nil {
 		return err
 	}
-	format, err := cmdutil.OutputFormat(cliContext)
-	if err != nil {
-		return err
-	}
+	s, format, repo := r.Setup, r.format, r.repo
 	envs := s.Scheme.Envs()
 	if !all {
-		if !s.Scheme.IsEnv(env) {
-			return cmdutil.Usagef("invalid value %q for flag --env: known environments are %s (--envs)", env, strings.Join(envs, ", "))
-		}
 		envs = []string{env}
-	}
-	repo, err := s.Repository(cliContext.Args().First())
-	if err != nil {
-		return err
 	}
 	ptrs, err := s.Client.Current(cliContext.Context, repo, s.Scheme, envs)
 	if err != nil {
-		return regflags.ExitCode(err)
+		return regflags.Codes.Mark(err)
 	}
 	w := cliContext.App.Writer
 	if format == cmdutil.FormatJSON {

@@ -2,13 +2,12 @@ package main
 
 import (
 	"fmt"
-	"strings"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/dockwright/dockwright/internal/cmdutil"
 	"github.com/dockwright/dockwright/internal/cmdutil/regflags"
+	"github.com/dockwright/dockwright/internal/imagetag"
 )
 
 func historyCommand() *cli.Command {
@@ -24,46 +23,22 @@ func historyCommand() *cli.Command {
 }
 
 func history(cliContext *cli.Context) error {
-	if err := cmdutil.Args(cliContext, "SERVICE"); err != nil {
-		return err
-	}
-	s, err := regflags.New(cliContext)
-	if err != nil {
-		return err
-	}
 	env := cliContext.String("env")
-	if env != "" && !s.Scheme.IsEnv(env) {
-		return cmdutil.Usagef("invalid value %q for flag --env: known environments are %s (--envs)", env, strings.Join(s.Scheme.Envs(), ", "))
-	}
-	format, err := cmdutil.OutputFormat(cliContext)
+	r, err := startService(cliContext, []string{"SERVICE"}, env)
 	if err != nil {
 		return err
 	}
-	repo, err := s.Repository(cliContext.Args().First())
+	repo := r.repo
+	h, err := r.Client.History(cliContext.Context, repo, r.Scheme, env)
 	if err != nil {
-		return err
-	}
-	h, err := s.Client.History(cliContext.Context, repo, s.Scheme, env)
-	if err != nil {
-		return regflags.ExitCode(err)
+		return regflags.Codes.Mark(err)
 	}
 	w := cliContext.App.Writer
-	if format == cmdutil.FormatJSON {
-		type entry struct {
-			Env      string    `json:"env"`
-			Build    uint64    `json:"build"`
-			At       time.Time `json:"at"`
-			Rollback bool      `json:"rollback"`
-			Record   string    `json:"record"`
-		}
-		out := struct {
-			Repository string  `json:"repository"`
-			Promotions []entry `json:"promotions"`
-		}{Repository: repo.Name(), Promotions: []entry{}}
-		for _, p := range h {
-			out.Promotions = append(out.Promotions, entry{p.Env, p.Build, p.At, p.Rollback, p.Tag})
-		}
-		return cmdutil.WriteJSON(w, out)
+	if r.format == cmdutil.FormatJSON {
+		return cmdutil.WriteJSON(w, struct {
+			Repository string                     `json:"repository"`
+			Promotions []imagetag.PromotionRecord `json:"promotions"`
+		}{Repository: repo.Name(), Promotions: h})
 	}
 	t := cmdutil.NewTable(w, "WHEN (UTC)", "ENV", "BUILD", "WHAT")
 	for _, p := range h {

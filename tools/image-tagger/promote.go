@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -14,6 +13,7 @@ import (
 	"github.com/dockwright/dockwright/internal/imagetag"
 	"github.com/dockwright/dockwright/internal/notify"
 	"github.com/dockwright/dockwright/internal/registry"
+	"github.com/dockwright/dockwright/plugins/sdk/contract"
 )
 
 func promoteCommand() *cli.Command {
@@ -44,25 +44,15 @@ func promote(cliContext *cli.Context) error {
 	if err != nil {
 		return cmdutil.Usagef("promote: BUILD: %v", err)
 	}
-	s, err := regflags.New(cliContext)
-	if err != nil {
-		return err
-	}
 	env := cliContext.String("env")
 	if env == "" {
 		return cmdutil.Usagef("promote: missing --env ENV")
 	}
-	if !s.Scheme.IsEnv(env) {
-		return cmdutil.Usagef("invalid value %q for flag --env: known environments are %s (--envs)", env, strings.Join(s.Scheme.Envs(), ", "))
-	}
-	format, err := cmdutil.OutputFormat(cliContext, cmdutil.FormatPinned)
+	r, err := startService(cliContext, []string{"SERVICE", "BUILD"}, env, cmdutil.FormatPinned)
 	if err != nil {
 		return err
 	}
-	repo, err := s.Repository(cliContext.Args().First())
-	if err != nil {
-		return err
-	}
+	s, format, repo := r.Setup, r.format, r.repo
 	notifiers, err := notifyflag.Load(cliContext)
 	if err != nil {
 		return err
@@ -80,14 +70,14 @@ func promote(cliContext *cli.Context) error {
 		p, err = s.Client.Promote(cliContext.Context, repo, s.Scheme, build, env, time.Now())
 	}
 	if p == nil {
-		return regflags.ExitCode(err)
+		return regflags.Codes.Mark(err)
 	}
 	details, _ := json.Marshal(p)
 	summary := fmt.Sprintf("%s build %d promoted to %s", p.Repository, p.Build, env)
 	if p.Rollback {
 		summary = fmt.Sprintf("%s rolled back to build %d in %s", p.Repository, p.Build, env)
 	}
-	notifiers.Emit(cliContext.Context, notify.Event{Kind: "promotion", Source: "image-tagger", Service: cliContext.Args().First(), Env: env,
+	notifiers.Emit(cliContext.Context, notify.Event{Kind: contract.EventPromotion, Source: "image-tagger", Service: cliContext.Args().First(), Env: env,
 		Details: details, Summary: summary})
 	w := cliContext.App.Writer
 	switch format {
@@ -107,5 +97,5 @@ func promote(cliContext *cli.Context) error {
 			fmt.Fprintf(w, "recorded as %s:%s\n", p.Repository, p.Record)
 		}
 	}
-	return regflags.ExitCode(err)
+	return regflags.Codes.Mark(err)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
@@ -74,7 +73,7 @@ func tagAndPush(cliContext *cli.Context, push bool, also ...cmdutil.Format) erro
 	if err != nil {
 		return err
 	}
-	s, err := regflags.New(cliContext)
+	s, err := regflags.NewResolver(cliContext)
 	if err != nil {
 		return err
 	}
@@ -102,11 +101,11 @@ func tagAndPush(cliContext *cli.Context, push bool, also ...cmdutil.Format) erro
 	source := cliContext.Args().First()
 	out, err := docker.Tag(ctx, eng, source, refs)
 	if err != nil {
-		return engineExit(err)
+		return engineCodes.Mark(err)
 	}
 	if push {
 		if err := docker.Push(ctx, eng, out, dockerauth.Engine, cliContext.App.ErrWriter); err != nil {
-			return engineExit(err)
+			return engineCodes.Mark(err)
 		}
 	}
 	w := cliContext.App.Writer
@@ -129,10 +128,6 @@ func tagAndPush(cliContext *cli.Context, push bool, also ...cmdutil.Format) erro
 	return t.Flush()
 }
 
-// engineExit maps Engine errors: a missing local image is bad input (2).
-func engineExit(err error) error {
-	if errors.Is(err, docker.ErrNotFound) {
-		return cmdutil.Usage(err)
-	}
-	return err
-}
+// engineCodes are the Engine's exit codes: a missing local image is bad
+// input (2).
+var engineCodes = cmdutil.Codes{Usage: []error{docker.ErrNotFound}}

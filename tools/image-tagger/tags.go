@@ -42,7 +42,7 @@ func tags(cliContext *cli.Context) error {
 	if cliContext.String("build-number") == "" {
 		return cmdutil.Usagef("tags: no build number: give --build-number N or set BUILD_NUMBER")
 	}
-	s, err := regflags.New(cliContext)
+	s, err := regflags.NewResolver(cliContext)
 	if err != nil {
 		return err
 	}

@@ -20,27 +20,16 @@ func versionsCommand() *cli.Command {
 }
 
 func versions(cliContext *cli.Context) error {
-	if err := cmdutil.Args(cliContext, "SERVICE"); err != nil {
-		return err
-	}
-	s, err := regflags.New(cliContext)
+	r, err := startService(cliContext, []string{"SERVICE"}, "")
 	if err != nil {
 		return err
 	}
-	format, err := cmdutil.OutputFormat(cliContext)
+	v, err := r.Client.ListVersions(cliContext.Context, r.repo, r.Scheme)
 	if err != nil {
-		return err
-	}
-	repo, err := s.Repository(cliContext.Args().First())
-	if err != nil {
-		return err
-	}
-	v, err := s.Client.ListVersions(cliContext.Context, repo, s.Scheme)
-	if err != nil {
-		return regflags.ExitCode(err)
+		return regflags.Codes.Mark(err)
 	}
 	w := cliContext.App.Writer
-	if format == cmdutil.FormatJSON {
+	if r.format == cmdutil.FormatJSON {
 		return cmdutil.WriteJSON(w, v)
 	}
 	t := cmdutil.NewTable(w, "BUILD", "TAG", "DIGEST", "ENVS")

@@ -2,19 +2,20 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/dockwright/dockwright/internal/cmdutil"
 	"github.com/dockwright/dockwright/internal/cmdutil/notifyflag"
+	"github.com/dockwright/dockwright/internal/cmdutil/schemeflags"
 	"github.com/dockwright/dockwright/internal/docker"
 	"github.com/dockwright/dockwright/internal/notify"
 	"github.com/dockwright/dockwright/internal/retention"
+	"github.com/dockwright/dockwright/internal/short"
+	"github.com/dockwright/dockwright/plugins/sdk/contract"
 )
 
 const description = `Run on a host by the Ansible deploy role after each deploy, or from cron.
@@ -58,7 +59,7 @@ func newApp() *cli.App {
 		notifyflag.Flag("the run's summary when something was removed or failed (retention.summary)"),
 		cmdutil.OutputFlag(),
 	)
-	app.Flags = append(app.Flags, cmdutil.SchemeFlags()...)
+	app.Flags = append(app.Flags, schemeflags.Flags()...)
 	app.Action = run
 	return app
 }
@@ -98,7 +99,7 @@ func run(cliContext *cli.Context) error {
 	if d := cliContext.Duration("lock-timeout"); d < 0 {
 		return cmdutil.Usagef("invalid value %s for flag --lock-timeout", d)
 	}
-	scheme, err := cmdutil.Scheme(cliContext)
+	scheme, err := schemeflags.Scheme(cliContext)
 	if err != nil {
 		return err
 	}
@@ -138,16 +139,9 @@ func run(cliContext *cli.Context) error {
 		bar.Done()
 	}
 	rep := report{DryRun: dryRun, Host: eng.Host, Policy: p, Repositories: plan.Repositories, Removals: plan.Removals, EngineCalls: eng.Counts()}
-	for _, r := range plan.Removals {
-		switch r.Status {
-		case retention.StatusRemoved:
-			rep.Removed++
-		case retention.StatusFailed:
-			rep.Failed++
-		}
-	}
+	sum := plan.Summarize()
+	rep.Removed, rep.Failed, rep.BytesReclaimed, rep.BytesReclaimable = sum.Removed, sum.Failed, sum.BytesReclaimed, sum.BytesReclaimable
 	rep.Changed = rep.Removed > 0
-	rep.BytesReclaimed, rep.BytesReclaimable = plan.BytesReclaimed(), plan.BytesReclaimable()
 	if rep.Changed || rep.Failed > 0 {
 		details, _ := json.Marshal(struct {
 			Removed, Failed int
@@ -157,7 +151,7 @@ func run(cliContext *cli.Context) error {
 		if svcs := p.Scope.Services; len(svcs) == 1 && len(p.Scope.Repos) == 0 {
 			service = svcs[0]
 		}
-		notifiers.Emit(ctx, notify.Event{Kind: "retention.summary", Source: "keep-n-retention", Service: service, Details: details,
+		notifiers.Emit(ctx, notify.Event{Kind: contract.EventRetentionSum, Source: "keep-n-retention", Service: service, Details: details,
 			Summary: fmt.Sprintf("%s: removed %d images (%s), %d failed", eng.Host, rep.Removed, mb(rep.BytesReclaimed), rep.Failed)})
 	}
 	if format == cmdutil.FormatJSON {
@@ -167,20 +161,11 @@ func run(cliContext *cli.Context) error {
 	} else {
 		printSummary(w, rep)
 	}
-	if applyErr != nil {
-		return applyErr
-	}
-	var refused []string
-	for _, rp := range plan.Repositories {
-		if rp.Refused != "" {
-			refused = append(refused, rp.Repository+": "+rp.Refused)
-		}
-	}
-	if len(refused) > 0 {
-		return cmdutil.Failures(errors.New("refused:\n  " + strings.Join(refused, "\n  ")))
-	}
-	return nil
+	return retentionCodes.Mark(retention.Outcome(plan, applyErr))
 }
+
+// retentionCodes: a refused repository is "the job found failures" (3).
+var retentionCodes = cmdutil.Codes{Failures: []error{retention.ErrRefused}}
 
 func printPlan(w io.Writer, plan retention.Plan) {
 	for _, rp := range plan.Repositories {
@@ -194,14 +179,14 @@ func printPlan(w io.Writer, plan retention.Plan) {
 			if d.Build > 0 {
 				v = fmt.Sprint(d.Build)
 			}
-			t.Row("  "+v, short(d.ID), d.Created.Format("2006-01-02 15:04"), mb(d.Size), d.Action, d.Reason)
+			t.Row("  "+v, short.ID(d.ID), d.Created.Format("2006-01-02 15:04"), mb(d.Size), d.Action, d.Reason)
 		}
 		t.Flush()
 		fmt.Fprintln(w)
 	}
 	for _, r := range plan.Removals {
-		if strings.HasPrefix(r.Reason, "dangling") {
-			fmt.Fprintf(w, "dangling %s %s: remove\n", short(r.ID), mb(r.Size))
+		if r.Dangling {
+			fmt.Fprintf(w, "dangling %s %s: remove\n", short.ID(r.ID), mb(r.Size))
 		}
 	}
 }
@@ -218,14 +203,6 @@ func printSummary(w io.Writer, r report) {
 	c := r.EngineCalls
 	fmt.Fprintf(w, "\nengine calls: ping %d, image list %d, container list %d, inspect %d, image remove %d, container remove %d\n",
 		c.Ping, c.ImageList, c.ContainerList, c.ImageInspect, c.ImageRemove, c.ContainerRemove)
-}
-
-func short(id string) string {
-	id = strings.TrimPrefix(id, "sha256:")
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
 }
 
 func mb(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }

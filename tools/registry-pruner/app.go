@@ -18,6 +18,8 @@ import (
 	"github.com/dockwright/dockwright/internal/cmdutil/regflags"
 	"github.com/dockwright/dockwright/internal/notify"
 	"github.com/dockwright/dockwright/internal/registry"
+	"github.com/dockwright/dockwright/internal/short"
+	"github.com/dockwright/dockwright/plugins/sdk/contract"
 )
 
 const description = `Scope: the --repo repositories (repeatable; bare names are taken under
@@ -117,13 +119,7 @@ func run(cliContext *cli.Context) error {
 		printPlan(w, plans)
 	}
 	if !dryRun && ctx.Err() == nil {
-		total := 0
-		for _, p := range plans {
-			if p.Refused == "" && p.Error == "" {
-				total += len(p.Deletions)
-			}
-		}
-		bar := cmdutil.NewProgress(stderr, "deleting", total)
+		bar := cmdutil.NewProgress(stderr, "deleting", registry.Planned(plans))
 		s.Client.ApplyAll(ctx, repos, plans, func() { bar.Add(1) })
 		bar.Done()
 	}
@@ -134,7 +130,7 @@ func run(cliContext *cli.Context) error {
 			Summary  registry.Summary `json:"summary"`
 			Requests registry.Counts  `json:"requests"`
 		}{sum, counts})
-		notifiers.Emit(ctx, notify.Event{Kind: "prune.summary", Source: "registry-pruner", Service: eventService(s, repos), Details: details,
+		notifiers.Emit(ctx, notify.Event{Kind: contract.EventPruneSummary, Source: "registry-pruner", Service: eventService(s, repos), Details: details,
 			Summary: fmt.Sprintf("%d repositories: %d manifests deleted, %d failed", sum.Repositories, sum.Deleted, sum.DeleteFailed)})
 	}
 	if format == cmdutil.FormatJSON {
@@ -153,7 +149,7 @@ func run(cliContext *cli.Context) error {
 			"with the registry stopped or read-only: `"+gc28+"` (Distribution 2.8 as Debian packages it; "+
 			"`"+gc28Image+"` in the registry:2 image), never with --delete-untagged on 2.8: it breaks tagged multi-arch images. See docs/registry-pruner.md.")
 	}
-	return outcome(ctx, plans, sum)
+	return regflags.Codes.Mark(registry.Outcome(ctx, plans, sum))
 }
 
 // The garbage-collection commands the run advises, as docs/registry-pruner.md
@@ -196,34 +192,6 @@ func warnHeld(log *slog.Logger, plans []registry.RepoPlan, keep int) {
 				p.Repository, tag, strings.Join(builds, ", "), keep))
 		}
 	}
-}
-
-// outcome maps the run to an exit code: any repository error is 1, any
-// refusal 3.
-func outcome(ctx interface{ Err() error }, plans []registry.RepoPlan, sum registry.Summary) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("stopped: %d manifests deleted, %d not attempted; run again to finish: %w", sum.Deleted, sum.NotAttempted, err)
-	}
-	var errs []string
-	for _, p := range plans {
-		if p.Error != "" {
-			errs = append(errs, p.Repository+": "+p.Error)
-		}
-	}
-	if len(errs) > 0 {
-		return fmt.Errorf("%d of %d repositories failed (%d manifests deleted, %d failed, %d not attempted):\n  %s",
-			len(errs), len(plans), sum.Deleted, sum.DeleteFailed, sum.NotAttempted, strings.Join(errs, "\n  "))
-	}
-	if sum.Refused > 0 {
-		var refused []string
-		for _, p := range plans {
-			if p.Refused != "" {
-				refused = append(refused, p.Repository+": "+p.Refused)
-			}
-		}
-		return cmdutil.Failures(fmt.Errorf("%w to prune %d repositories:\n  %s", registry.ErrRefused, sum.Refused, strings.Join(refused, "\n  ")))
-	}
-	return nil
 }
 
 type report struct {
@@ -306,7 +274,7 @@ func printPlan(w io.Writer, plans []registry.RepoPlan) {
 		}
 		t := cmdutil.NewTable(w, "  TAG", "ACTION", "DIGEST", "REASON")
 		for _, d := range p.Tags {
-			t.Row("  "+d.Tag, d.Action, short(d.Digest), d.Reason)
+			t.Row("  "+d.Tag, d.Action, short.Digest(d.Digest), d.Reason)
 		}
 		t.Flush()
 		fmt.Fprintln(w)
@@ -325,11 +293,4 @@ func printSummary(w io.Writer, dryRun bool, s registry.Summary, c registry.Count
 		fmt.Fprintf(w, "%d builds past --keep kept only because tags dockwright did not write share their digests (see the warnings on stderr)\n", s.HeldByOther)
 	}
 	fmt.Fprintf(w, "requests: %d (GET %d, HEAD %d, PUT %d, DELETE %d; %d retries)\n", c.Total(), c.GET, c.HEAD, c.PUT, c.DELETE, c.Retries)
-}
-
-func short(d string) string {
-	if len(d) > 19 {
-		return d[:19]
-	}
-	return d
 }

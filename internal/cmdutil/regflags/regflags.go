@@ -17,6 +17,7 @@ import (
 
 	"github.com/dockwright/dockwright/internal/catalog"
 	"github.com/dockwright/dockwright/internal/cmdutil"
+	"github.com/dockwright/dockwright/internal/cmdutil/schemeflags"
 	"github.com/dockwright/dockwright/internal/imagetag"
 	"github.com/dockwright/dockwright/internal/registry"
 )
@@ -38,7 +39,7 @@ func ResolveFlags() []cli.Flag {
 		&cli.StringFlag{Name: "registry", Usage: "registry `HOST[:PORT]` for bare service names", EnvVars: []string{"DOCKWRIGHT_REGISTRY"}},
 		&cli.StringFlag{Name: "catalog", Usage: "service catalog `FILE` (services.yml) mapping services to image repositories", EnvVars: []string{catalog.Env}},
 	}
-	return append(flags, cmdutil.SchemeFlags()...)
+	return append(flags, schemeflags.Flags()...)
 }
 
 // Setup is what the shared flags configure.
@@ -49,23 +50,58 @@ type Setup struct {
 	Registry string
 }
 
-// New validates the shared flags (exit 2 on bad values) and builds the client.
+// New validates the shared flags (Flags; exit 2 on bad values) and builds
+// the client.
 func New(cliContext *cli.Context, opts ...func(*registry.Options)) (*Setup, error) {
 	log, err := cmdutil.Logger(cliContext)
 	if err != nil {
 		return nil, err
 	}
-	client := defined(cliContext, "concurrency")
-	if n := cliContext.Int("concurrency"); client && n < 1 {
+	if n := cliContext.Int("concurrency"); n < 1 {
 		return nil, cmdutil.Usagef("invalid value %d for flag --concurrency: want 1 or more", n)
 	}
-	if n := cliContext.Int("retries"); client && n < 1 {
+	if n := cliContext.Int("retries"); n < 1 {
 		return nil, cmdutil.Usagef("invalid value %d for flag --retries: want 1 or more", n)
 	}
-	if d := cliContext.Duration("timeout"); client && d <= 0 {
+	if d := cliContext.Duration("timeout"); d <= 0 {
 		return nil, cmdutil.Usagef("invalid value %s for flag --timeout: want a positive duration", d)
 	}
-	scheme, err := cmdutil.Scheme(cliContext)
+	s, err := resolver(cliContext)
+	if err != nil {
+		return nil, err
+	}
+	o := registry.Options{
+		Insecure:    cliContext.Bool("insecure"),
+		Timeout:     cliContext.Duration("timeout"),
+		Concurrency: cliContext.Int("concurrency"),
+		Attempts:    cliContext.Int("retries"),
+		Logger:      log,
+	}
+	for _, f := range opts {
+		f(&o)
+	}
+	s.Client = registry.New(o)
+	return s, nil
+}
+
+// NewResolver reads ResolveFlags for a command that only names
+// repositories and versions (image-tagger tags): its client parses
+// references and never contacts a registry.
+func NewResolver(cliContext *cli.Context) (*Setup, error) {
+	if _, err := cmdutil.Logger(cliContext); err != nil {
+		return nil, err
+	}
+	s, err := resolver(cliContext)
+	if err != nil {
+		return nil, err
+	}
+	s.Client = registry.New(registry.Options{})
+	return s, nil
+}
+
+// resolver reads the scheme, --registry and --catalog.
+func resolver(cliContext *cli.Context) (*Setup, error) {
+	scheme, err := schemeflags.Scheme(cliContext)
 	if err != nil {
 		return nil, err
 	}
@@ -88,22 +124,6 @@ func New(cliContext *cli.Context, opts ...func(*registry.Options)) (*Setup, erro
 			s.Registry = c.Registry
 		}
 	}
-	if !client {
-		// Naming only (image-tagger tags): a client for parsing references.
-		s.Client = registry.New(registry.Options{})
-		return s, nil
-	}
-	o := registry.Options{
-		Insecure:    cliContext.Bool("insecure"),
-		Timeout:     cliContext.Duration("timeout"),
-		Concurrency: cliContext.Int("concurrency"),
-		Attempts:    cliContext.Int("retries"),
-		Logger:      log,
-	}
-	for _, f := range opts {
-		f(&o)
-	}
-	s.Client = registry.New(o)
 	return s, nil
 }
 
@@ -140,28 +160,10 @@ func (s *Setup) parse(repo, reg string) (name.Repository, error) {
 	return r, nil
 }
 
-// ExitCode maps registry errors to the exit codes of docs/contracts.md: bad references,
-// unknown repositories and missing builds are invalid input (2), refusals
-// are 3, the rest (network, auth, registry errors) 1.
-func ExitCode(err error) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, registry.ErrInvalidReference), errors.Is(err, registry.ErrNoBuild), errors.Is(err, registry.ErrNotFound):
-		return cmdutil.Usage(err)
-	case errors.Is(err, registry.ErrRefused):
-		return cmdutil.Failures(err)
-	}
-	return err
-}
-
-func defined(cliContext *cli.Context, flag string) bool {
-	for _, f := range cliContext.Command.Flags {
-		for _, n := range f.Names() {
-			if n == flag {
-				return true
-			}
-		}
-	}
-	return false
+// Codes are the registry domain's exit codes (docs/contracts.md): bad
+// references, unknown repositories and missing builds are invalid input
+// (2), refusals are 3, the rest (network, auth, registry errors) 1.
+var Codes = cmdutil.Codes{
+	Usage:    []error{registry.ErrInvalidReference, registry.ErrNoBuild, registry.ErrNotFound},
+	Failures: []error{registry.ErrRefused},
 }
