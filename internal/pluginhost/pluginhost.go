@@ -185,8 +185,10 @@ func handshakeError(err error) error {
 	switch {
 	case strings.Contains(msg, "incompatible API version"):
 		return fmt.Errorf("it speaks another dockwright plugin protocol version than this host's %d (%v): rebuild it against this release's plugins/sdk", sdk.ProtocolVersion, err)
-	case strings.Contains(msg, "exited before we could connect"):
-		return fmt.Errorf("it exited before the handshake (%v): not a dockwright plugin, or one that does not accept the %s cookie; its stderr is in the debug log", err, sdk.Handshake.MagicCookieKey)
+	case strings.Contains(msg, "exited before we could connect"), strings.Contains(msg, "Unrecognized remote plugin message"):
+		// Which of the two go-plugin says depends on a race with the
+		// process's exit.
+		return fmt.Errorf("it did not complete the handshake: not a dockwright plugin, or one that does not accept the %s cookie (its stderr is in the debug log): %v", sdk.Handshake.MagicCookieKey, err)
 	}
 	return err
 }
@@ -243,67 +245,64 @@ func call[T any](ctx context.Context, s Spec, f func(ctx context.Context) (T, er
 	return v, nil
 }
 
-// SecretSource is a secrets plugin, started on first use.
-type SecretSource struct {
+// lazy is a plugin of one kind, started on first use and kept until the
+// host closes.
+type lazy[T any] struct {
 	host *Host
 	spec Spec
 	once sync.Once
-	impl sdk.SecretSource
+	impl T
 	err  error
 }
+
+func (l *lazy[T]) get(ctx context.Context) (T, error) {
+	l.once.Do(func() {
+		raw, err := l.host.start(ctx, l.spec)
+		if err == nil {
+			l.impl = raw.(T)
+		}
+		l.err = err
+	})
+	return l.impl, l.err
+}
+
+// SecretSource is a secrets plugin, started on first use.
+type SecretSource struct{ lazy[sdk.SecretSource] }
 
 // SecretSource returns a lazily started secrets plugin.
 func (h *Host) SecretSource(s Spec) *SecretSource {
 	s.Kind = sdk.KindSecrets
-	return &SecretSource{host: h, spec: s}
+	return &SecretSource{lazy[sdk.SecretSource]{host: h, spec: s}}
 }
 
 // Resolve resolves refs through the plugin.
 func (p *SecretSource) Resolve(ctx context.Context, refs []string) (map[string]string, error) {
-	p.once.Do(func() {
-		raw, err := p.host.start(ctx, p.spec)
-		if err == nil {
-			p.impl = raw.(sdk.SecretSource)
-		}
-		p.err = err
-	})
-	if p.err != nil {
-		return nil, p.err
+	impl, err := p.get(ctx)
+	if err != nil {
+		return nil, err
 	}
 	return call(ctx, p.spec, func(ctx context.Context) (map[string]string, error) {
-		return p.impl.Resolve(ctx, refs, p.spec.Config)
+		return impl.Resolve(ctx, refs, p.spec.Config)
 	})
 }
 
 // Notifier is a notifier plugin, started on first use.
-type Notifier struct {
-	host *Host
-	spec Spec
-	once sync.Once
-	impl sdk.Notifier
-	err  error
-}
+type Notifier struct{ lazy[sdk.Notifier] }
 
 // Notifier returns a lazily started notifier plugin.
 func (h *Host) Notifier(s Spec) *Notifier {
 	s.Kind = sdk.KindNotify
-	return &Notifier{host: h, spec: s}
+	return &Notifier{lazy[sdk.Notifier]{host: h, spec: s}}
 }
 
 // Notify sends e through the plugin.
 func (p *Notifier) Notify(ctx context.Context, e sdk.Event) error {
-	p.once.Do(func() {
-		raw, err := p.host.start(ctx, p.spec)
-		if err == nil {
-			p.impl = raw.(sdk.Notifier)
-		}
-		p.err = err
-	})
-	if p.err != nil {
-		return p.err
+	impl, err := p.get(ctx)
+	if err != nil {
+		return err
 	}
-	_, err := call(ctx, p.spec, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, p.impl.Notify(ctx, e, p.spec.Config)
+	_, err = call(ctx, p.spec, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, impl.Notify(ctx, e, p.spec.Config)
 	})
 	return err
 }

@@ -132,7 +132,7 @@ func TestHandshakeRefusals(t *testing.T) {
 		want string
 	}{
 		{"otherversion", "another dockwright plugin protocol version than this host's 1"},
-		{"nocookie", "exited before the handshake"},
+		{"nocookie", "did not complete the handshake: not a dockwright plugin"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
