@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/urfave/cli/v2"
 
 	"github.com/dockwright/dockwright/internal/cmdutil"
@@ -12,16 +13,46 @@ import (
 	"github.com/dockwright/dockwright/internal/imagetag"
 )
 
+// tagSetFlags are a build's tag set, as tags, tag and push read it.
+func tagSetFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "build-number", Usage: "build number `N`", EnvVars: []string{"BUILD_NUMBER"}},
+		&cli.StringFlag{Name: "git-commit", Usage: "commit `SHA` (tagged as git-<first 7>)", EnvVars: []string{"GIT_COMMIT"}},
+		&cli.StringSliceFlag{Name: "extra", Usage: "extra `TAG` (repeatable); must be a valid Docker tag, not a version or environment"},
+	}
+}
+
+// tagSet reads tagSetFlags into the build's tags (bad input is exit 2,
+// naming the command).
+func tagSet(cliContext *cli.Context, s *regflags.Setup) ([]string, error) {
+	if cliContext.String("build-number") == "" {
+		return nil, cmdutil.Usagef("%s: no build number: give --build-number N or set BUILD_NUMBER", cliContext.Command.Name)
+	}
+	tags, err := s.Scheme.Tags(imagetag.BuildInfo{
+		BuildNumber: cliContext.String("build-number"),
+		GitCommit:   cliContext.String("git-commit"),
+		Extra:       cliContext.StringSlice("extra"),
+	})
+	if err != nil {
+		return nil, cmdutil.Usage(fmt.Errorf("%s: %w", cliContext.Command.Name, err))
+	}
+	return tags, nil
+}
+
+// references are repo's references for tags: REPOSITORY:TAG.
+func references(repo name.Repository, tags []string) []string {
+	refs := make([]string, 0, len(tags))
+	for _, t := range tags {
+		refs = append(refs, repo.Tag(t).Name())
+	}
+	return refs
+}
+
 // buildFlags are the flags of tag and push: the service, the build, and
 // the command's --output.
 func buildFlags(output cli.Flag) []cli.Flag {
-	return append([]cli.Flag{
-		&cli.StringFlag{Name: "service", Usage: "service `NAME` (or repository) the image is for (required)"},
-		&cli.StringFlag{Name: "build-number", Usage: "build number `N`", EnvVars: []string{"BUILD_NUMBER"}},
-		&cli.StringFlag{Name: "git-commit", Usage: "commit `SHA` (tagged as git-<first 7>)", EnvVars: []string{"GIT_COMMIT"}},
-		&cli.StringSliceFlag{Name: "extra", Usage: "extra `TAG` (repeatable)"},
-		output,
-	}, regflags.ResolveFlags()...)
+	flags := append([]cli.Flag{&cli.StringFlag{Name: "service", Usage: "service `NAME` (or repository) the image is for (required)"}}, tagSetFlags()...)
+	return append(append(flags, output), regflags.ResolveFlags()...)
 }
 
 func tagCommand() *cli.Command {
@@ -66,9 +97,6 @@ func tagAndPush(cliContext *cli.Context, push bool, also ...cmdutil.Format) erro
 	if svc == "" {
 		return cmdutil.Usagef("%s: missing --service NAME", cliContext.Command.Name)
 	}
-	if cliContext.String("build-number") == "" {
-		return cmdutil.Usagef("%s: no build number: give --build-number N or set BUILD_NUMBER", cliContext.Command.Name)
-	}
 	format, err := cmdutil.OutputFormat(cliContext, also...)
 	if err != nil {
 		return err
@@ -77,22 +105,15 @@ func tagAndPush(cliContext *cli.Context, push bool, also ...cmdutil.Format) erro
 	if err != nil {
 		return err
 	}
-	tags, err := s.Scheme.Tags(imagetag.BuildInfo{
-		BuildNumber: cliContext.String("build-number"),
-		GitCommit:   cliContext.String("git-commit"),
-		Extra:       cliContext.StringSlice("extra"),
-	})
+	tags, err := tagSet(cliContext, s)
 	if err != nil {
-		return cmdutil.Usage(fmt.Errorf("%s: %w", cliContext.Command.Name, err))
+		return err
 	}
 	repo, err := s.Repository(svc)
 	if err != nil {
 		return err
 	}
-	var refs []string
-	for _, t := range tags {
-		refs = append(refs, repo.Tag(t).Name())
-	}
+	refs := references(repo, tags)
 	ctx := cliContext.Context
 	eng, err := docker.Connect(ctx)
 	if err != nil {

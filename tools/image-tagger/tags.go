@@ -7,7 +7,6 @@ import (
 
 	"github.com/dockwright/dockwright/internal/cmdutil"
 	"github.com/dockwright/dockwright/internal/cmdutil/regflags"
-	"github.com/dockwright/dockwright/internal/imagetag"
 )
 
 func tagsCommand() *cli.Command {
@@ -19,13 +18,10 @@ output is full references (REPOSITORY:TAG), the repository coming from the
 catalog or --registry. No registry is contacted.
 
   for ref in $(image-tagger tags --service web --registry reg:5000); do docker tag web:build "$ref"; done`,
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "build-number", Usage: "build number `N`", EnvVars: []string{"BUILD_NUMBER"}},
-			&cli.StringFlag{Name: "git-commit", Usage: "commit `SHA` (tagged as git-<first 7>)", EnvVars: []string{"GIT_COMMIT"}},
-			&cli.StringSliceFlag{Name: "extra", Usage: "extra `TAG` (repeatable); must be a valid Docker tag, not a version or environment"},
+		Flags: append(tagSetFlags(),
 			&cli.StringFlag{Name: "service", Usage: "print REPOSITORY:TAG for `SERVICE`"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "lines (default, for shell loops) or json", Value: "lines"},
-		},
+		),
 		Action: tags,
 	}
 	c.Flags = append(c.Flags, regflags.ResolveFlags()...)
@@ -39,20 +35,13 @@ func tags(cliContext *cli.Context) error {
 	if format != "lines" && format != "json" {
 		return cmdutil.Usagef("invalid value %q for flag --output: want lines or json", format)
 	}
-	if cliContext.String("build-number") == "" {
-		return cmdutil.Usagef("tags: no build number: give --build-number N or set BUILD_NUMBER")
-	}
 	s, err := regflags.NewResolver(cliContext)
 	if err != nil {
 		return err
 	}
-	list, err := s.Scheme.Tags(imagetag.BuildInfo{
-		BuildNumber: cliContext.String("build-number"),
-		GitCommit:   cliContext.String("git-commit"),
-		Extra:       cliContext.StringSlice("extra"),
-	})
+	list, err := tagSet(cliContext, s)
 	if err != nil {
-		return cmdutil.Usage(fmt.Errorf("tags: %w", err))
+		return err
 	}
 	out := struct {
 		Repository string   `json:"repository,omitempty"`
@@ -66,9 +55,7 @@ func tags(cliContext *cli.Context) error {
 			return err
 		}
 		out.Repository = repo.Name()
-		for _, t := range list {
-			out.References = append(out.References, repo.Tag(t).Name())
-		}
+		out.References = references(repo, list)
 		lines = out.References
 	}
 	if format == "json" {
