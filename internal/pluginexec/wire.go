@@ -37,15 +37,6 @@ func (s Spec) TimeoutDuration() (time.Duration, error) {
 	return d, nil
 }
 
-// Check checks the name (ValidName) and the timeout.
-func (s Spec) Check() error {
-	if err := ValidName(s.Name); err != nil {
-		return err
-	}
-	_, err := s.TimeoutDuration()
-	return err
-}
-
 // The helper's modes (dockwright-plugin-host MODE).
 const (
 	ModeSecretsResolve = "secrets-resolve"

@@ -33,15 +33,3 @@ func TestSpecTimeout(t *testing.T) {
 		})
 	}
 }
-
-func TestSpecCheck(t *testing.T) {
-	if err := (Spec{Name: "../x"}).Check(); err == nil {
-		t.Error("a name outside the plugin directories passed Check")
-	}
-	if err := (Spec{Name: "ok", Timeout: "nope"}).Check(); err == nil {
-		t.Error("a bad timeout passed Check")
-	}
-	if err := (Spec{Name: "ok", Timeout: "5s"}).Check(); err != nil {
-		t.Errorf("Check() = %v", err)
-	}
-}
