@@ -107,7 +107,20 @@ type Decision struct {
 	// HeldBy are the kept tags that kept this one although the policy
 	// alone would delete it: deleting its digest would delete them too.
 	HeldBy []string `json:"held_by,omitempty"`
+
+	// mark is what the planner branches on, beside the reason it prints.
+	mark mark
 }
+
+// mark says what a decision's reason means, for the code that reads it.
+type mark uint8
+
+const (
+	markNone          mark = iota
+	markFollowsBuild       // a commit or extra tag: decided with its build
+	markLeftAlone          // a tag dockwright did not write, left alone
+	markDigestUnknown      // a candidate kept because digests were not looked up
+)
 
 // Statuses of a Deletion.
 const (
@@ -215,14 +228,14 @@ func PlanRepo(s RepoState, scheme imagetag.Scheme, p Policy) RepoPlan {
 		case k == imagetag.Promotion:
 			d.Action, d.Reason = Delete, fmt.Sprintf("promotion record of build %d, which goes", n)
 		case d.Kind == KindCommit || d.Kind == KindExtra:
-			d.Reason = reasonFollowsBuild // decided below, once the builds are
+			d.mark = markFollowsBuild // decided below, once the builds are
 		case p.PruneOther:
 			d.Action, d.Reason = Delete, "not a version (--prune-other)"
 		default:
-			d.Reason = reasonLeftAlone
+			d.Reason, d.mark = "not a version: left alone (--prune-other deletes such tags)", markLeftAlone
 		}
 		if s.Resolved && t.Digest == "" {
-			d.Action, d.Reason = Gone, "disappeared before it could be resolved"
+			d.Action, d.Reason, d.mark = Gone, "disappeared before it could be resolved", markNone
 		}
 		plan.Tags = append(plan.Tags, d)
 	}
@@ -243,7 +256,7 @@ func PlanRepo(s RepoState, scheme imagetag.Scheme, p Policy) RepoPlan {
 		// plan without them must not delete anything.
 		for i := range plan.Tags {
 			if plan.Tags[i].Action == Delete {
-				plan.Tags[i].Action, plan.Tags[i].Reason = Keep, reasonDigestUnknown
+				plan.Tags[i].Action, plan.Tags[i].Reason, plan.Tags[i].mark = Keep, "digest unknown", markDigestUnknown
 			}
 		}
 		return plan
@@ -348,7 +361,7 @@ func followBuilds(ds []Decision, resolved bool, p Policy) {
 	}
 	for i := range ds {
 		d := &ds[i]
-		if d.Reason != reasonFollowsBuild {
+		if d.mark != markFollowsBuild {
 			continue
 		}
 		what := "commit tag"
@@ -422,16 +435,6 @@ func sortDecisions(ds []Decision, scheme imagetag.Scheme) {
 	})
 }
 
-// Reasons the planner branches on.
-const (
-	reasonFollowsBuild = "follows its build"
-	reasonLeftAlone    = "not a version: left alone (--prune-other deletes such tags)"
-)
-
-// reasonDigestUnknown marks a candidate kept because the plan ran without
-// digests (NeedsDigests looks for it).
-const reasonDigestUnknown = "digest unknown"
-
 // NeedsDigests reports whether any tag of the list could be deleted under
 // the policy, i.e. whether resolving every tag is worth its requests.
 func NeedsDigests(tags []string, scheme imagetag.Scheme, p Policy) bool {
@@ -443,7 +446,7 @@ func NeedsDigests(tags []string, scheme imagetag.Scheme, p Policy) bool {
 		p.KeepYoungerThan = 0 // age is looked up after digests
 	}
 	for _, d := range PlanRepo(s, scheme, p).Tags {
-		if d.Action == Keep && d.Reason == reasonDigestUnknown {
+		if d.Action == Keep && d.mark == markDigestUnknown {
 			return true
 		}
 	}

@@ -135,7 +135,7 @@ func Summarize(plans []RepoPlan) Summary {
 func (p RepoPlan) HeldByOther() map[string][]uint64 {
 	leftAlone := map[string]bool{}
 	for _, d := range p.Tags {
-		if d.Action == Keep && d.Reason == reasonLeftAlone {
+		if d.Action == Keep && d.mark == markLeftAlone {
 			leftAlone[d.Tag] = true
 		}
 	}

@@ -202,60 +202,38 @@ type report struct {
 	Requests     registry.Counts     `json:"requests"`
 }
 
-// scope resolves which repositories to prune.
+// scope resolves which repositories to prune: flags → registry.Scope →
+// repositories.
 func scope(cliContext *cli.Context, s *regflags.Setup) ([]name.Repository, error) {
-	var repos []name.Repository
-	seen := map[string]bool{}
-	add := func(r name.Repository) {
-		if !seen[r.Name()] {
-			seen[r.Name()] = true
-			repos = append(repos, r)
-		}
-	}
+	sc := registry.Scope{Repos: cliContext.StringSlice("repo")}
+	resolve := s.Repository
 	switch {
-	case len(cliContext.StringSlice("repo")) > 0:
-		for _, arg := range cliContext.StringSlice("repo") {
+	case len(sc.Repos) > 0:
+		resolve = func(arg string) (name.Repository, error) {
 			r, err := s.Repository(arg)
 			if err != nil {
-				return nil, fmt.Errorf("flag --repo: %w", err)
+				return r, fmt.Errorf("flag --repo: %w", err)
 			}
-			add(r)
+			return r, nil
 		}
 	case s.Catalog != nil:
 		for _, svc := range s.Catalog.Services {
-			r, err := s.Repository(svc.Name)
-			if err != nil {
-				return nil, err
-			}
-			add(r)
+			sc.Services = append(sc.Services, svc.Name)
 		}
 	case s.Registry != "":
-		reg, err := name.NewRegistry(s.Registry, registryOpts(cliContext)...)
+		var opts []name.Option
+		if cliContext.Bool("insecure") {
+			opts = append(opts, name.Insecure)
+		}
+		reg, err := name.NewRegistry(s.Registry, opts...)
 		if err != nil {
 			return nil, cmdutil.Usagef("invalid value %q for flag --registry: %v", s.Registry, err)
 		}
-		all, err := s.Client.Catalog(cliContext.Context, reg)
-		if err != nil {
-			return nil, err
-		}
-		for _, path := range all {
-			r, err := s.Repository(s.Registry + "/" + path)
-			if err != nil {
-				return nil, err
-			}
-			add(r)
-		}
+		sc.Registry = reg
 	default:
 		return nil, cmdutil.Usagef("nothing to prune: give --repo, --catalog (or $DOCKWRIGHT_CATALOG), or --registry for every repository")
 	}
-	return repos, nil
-}
-
-func registryOpts(cliContext *cli.Context) []name.Option {
-	if cliContext.Bool("insecure") {
-		return []name.Option{name.Insecure}
-	}
-	return nil
+	return s.Client.Repositories(cliContext.Context, sc, resolve)
 }
 
 func printPlan(w io.Writer, plans []registry.RepoPlan) {
