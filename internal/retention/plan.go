@@ -116,6 +116,29 @@ type member struct {
 	version bool
 }
 
+// verdict is one image's fate in one repository, before the image is
+// judged as a whole.
+type verdict struct {
+	keep   bool
+	reason string
+}
+
+// planner holds what MakePlan's phases share.
+type planner struct {
+	images []Image
+	scheme imagetag.Scheme
+	p      Policy
+	users  map[string][]Container // image ID -> containers using it
+
+	byRepo  map[string][]*member // repository -> its images
+	managed map[string]bool      // repositories in scope
+	repos   []string             // managed, sorted
+
+	verdicts  map[string]map[string]verdict // repository -> image ID
+	removable map[string]bool               // image ID
+	why       map[string]string             // image ID -> why it stays, overriding a candidate
+}
+
 // MakePlan decides, without I/O, what to keep and what to remove:
 //
 //   - per managed repository, the versions (build numbers from the tags,
@@ -128,16 +151,28 @@ type member struct {
 //   - MinAge keeps images pulled or tagged recently;
 //   - removing every version of a repository needs AllowEmpty.
 func MakePlan(images []Image, containers []Container, scheme imagetag.Scheme, p Policy) Plan {
-	plan := Plan{Repositories: []RepoPlan{}, Removals: []Removal{}}
-	users := map[string][]Container{}
+	pl := &planner{images: images, scheme: scheme, p: p, users: map[string][]Container{}}
 	for _, c := range containers {
-		users[c.ImageID] = append(users[c.ImageID], c)
+		pl.users[c.ImageID] = append(pl.users[c.ImageID], c)
 	}
+	pl.members()
+	pl.judgeInRepos()
+	pl.judgeImages()
+	repos, reasons := pl.decide()
+	plan := Plan{Repositories: repos, Removals: pl.removals(repos, reasons)}
+	if p.Dangling {
+		plan.Removals = append(plan.Removals, pl.dangling()...)
+	}
+	slices.SortFunc(plan.Removals, func(a, b Removal) int { return strings.Compare(a.ID, b.ID) })
+	return plan
+}
 
-	// Repositories and their members.
-	byRepo := map[string][]*member{}
-	for i := range images {
-		img := &images[i]
+// members groups the images by repository, with each one's build number,
+// and picks the repositories in scope.
+func (pl *planner) members() {
+	pl.byRepo = map[string][]*member{}
+	for i := range pl.images {
+		img := &pl.images[i]
 		per := map[string]*member{}
 		for _, ref := range img.Tags {
 			repo, tag, ok := splitRef(ref)
@@ -148,77 +183,80 @@ func MakePlan(images []Image, containers []Container, scheme imagetag.Scheme, p 
 			if m == nil {
 				m = &member{img: img}
 				per[repo] = m
-				byRepo[repo] = append(byRepo[repo], m)
+				pl.byRepo[repo] = append(pl.byRepo[repo], m)
 			}
 			m.tags = append(m.tags, ref)
-			if k, n := scheme.Classify(tag); k == imagetag.Version {
+			if k, n := pl.scheme.Classify(tag); k == imagetag.Version {
 				m.version = true
 				m.build = max(m.build, n)
 			}
 		}
 	}
-	managed := map[string]bool{}
-	for repo, ms := range byRepo {
-		if inScope(repo, ms, p.Scope) {
-			managed[repo] = true
+	pl.managed = map[string]bool{}
+	for repo, ms := range pl.byRepo {
+		if inScope(repo, ms, pl.p.Scope) {
+			pl.managed[repo] = true
 		}
 	}
+	pl.repos = slices.Sorted(maps.Keys(pl.managed))
+}
 
-	// Per repository: keep or candidate.
-	type verdict struct {
-		keep   bool
-		reason string
-	}
-	verdicts := map[string]map[string]*verdict{} // repo -> image ID
-	repos := slices.Sorted(maps.Keys(managed))
-	for _, repo := range repos {
-		ms := byRepo[repo]
+// judgeInRepos decides, per managed repository, which images it keeps
+// (running versions count toward Keep, then the newest) and which are
+// candidates.
+func (pl *planner) judgeInRepos() {
+	pl.verdicts = map[string]map[string]verdict{}
+	for _, repo := range pl.repos {
+		ms := pl.byRepo[repo]
 		slices.SortStableFunc(ms, func(a, b *member) int {
 			if c := cmp.Compare(b.build, a.build); c != 0 {
 				return c
 			}
 			return b.img.Created.Compare(a.img.Created)
 		})
-		v := map[string]*verdict{}
-		verdicts[repo] = v
+		v := map[string]verdict{}
+		pl.verdicts[repo] = v
 		running := 0
 		for _, m := range ms {
-			if m.version && anyRunning(users[m.img.ID]) {
+			if m.version && anyRunning(pl.users[m.img.ID]) {
 				running++
 			}
 		}
-		slots := max(p.Keep-running, 0)
+		slots := max(pl.p.Keep-running, 0)
 		for _, m := range ms {
+			users := pl.users[m.img.ID]
 			switch {
 			case !m.version:
-				v[m.img.ID] = &verdict{true, "not a version (" + strings.Join(m.tags, ", ") + ")"}
-			case anyRunning(users[m.img.ID]):
-				v[m.img.ID] = &verdict{true, "used by running container " + names(users[m.img.ID], Container.Running) + " (counts toward --keep)"}
+				v[m.img.ID] = verdict{true, "not a version (" + strings.Join(m.tags, ", ") + ")"}
+			case anyRunning(users):
+				v[m.img.ID] = verdict{true, "used by running container " + names(users, Container.Running) + " (counts toward --keep)"}
 			case slots > 0:
 				slots--
-				v[m.img.ID] = &verdict{true, fmt.Sprintf("newest %d versions", p.Keep)}
+				v[m.img.ID] = verdict{true, fmt.Sprintf("newest %d versions", pl.p.Keep)}
 			default:
-				v[m.img.ID] = &verdict{false, fmt.Sprintf("older than the newest %d versions", p.Keep)}
+				v[m.img.ID] = verdict{false, fmt.Sprintf("older than the newest %d versions", pl.p.Keep)}
 			}
 		}
 	}
+}
 
-	// Whole images: removable only if a candidate everywhere.
-	removable := map[string]string{} // image ID -> reason
-	why := map[string]string{}       // image ID -> reason it stays (overrides a candidate)
-	for i := range images {
-		img := &images[i]
+// judgeImages decides each candidate image as a whole: removable only when
+// it is a candidate everywhere it is tagged and nothing else holds it.
+func (pl *planner) judgeImages() {
+	pl.removable, pl.why = map[string]bool{}, map[string]string{}
+	for i := range pl.images {
+		img := &pl.images[i]
 		cand, keptSomewhere, other := false, "", ""
 		for _, ref := range img.Tags {
 			repo, _, ok := splitRef(ref)
 			if !ok {
 				continue
 			}
-			if !managed[repo] {
+			if !pl.managed[repo] {
 				other = ref
 				continue
 			}
-			if vd := verdicts[repo][img.ID]; vd.keep {
+			if pl.verdicts[repo][img.ID].keep {
 				keptSomewhere = repo
 			} else {
 				cand = true
@@ -227,96 +265,112 @@ func MakePlan(images []Image, containers []Container, scheme imagetag.Scheme, p 
 		if !cand {
 			continue
 		}
-		switch used := users[img.ID]; {
-		case envTag(img, scheme) != "":
-			why[img.ID] = "tagged " + envTag(img, scheme) + " (an environment tag)"
+		p := pl.p
+		switch used := pl.users[img.ID]; {
+		case envTag(img, pl.scheme) != "":
+			pl.why[img.ID] = "tagged " + envTag(img, pl.scheme) + " (an environment tag)"
 		case other != "":
-			why[img.ID] = "also tagged " + other + ", which is not managed here"
+			pl.why[img.ID] = "also tagged " + other + ", which is not managed here"
 		case keptSomewhere != "":
-			why[img.ID] = "also tagged in " + keptSomewhere + ", where it is kept"
+			pl.why[img.ID] = "also tagged in " + keptSomewhere + ", where it is kept"
 		case hasUnstopped(used):
-			why[img.ID] = "used by container " + names(used, func(c Container) bool { return !c.Stopped() })
+			pl.why[img.ID] = "used by container " + names(used, func(c Container) bool { return !c.Stopped() })
 		case len(used) > 0 && !p.PruneStoppedContainers:
-			why[img.ID] = "used by stopped container " + names(used, Container.Stopped) + " (--prune-stopped-containers removes it)"
+			pl.why[img.ID] = "used by stopped container " + names(used, Container.Stopped) + " (--prune-stopped-containers removes it)"
 		case p.MinAge > 0 && !img.Tagged.IsZero() && p.Now.Sub(img.Tagged) < p.MinAge:
-			why[img.ID] = fmt.Sprintf("pulled or tagged %s ago, less than --min-age %s", p.Now.Sub(img.Tagged).Round(time.Second), p.MinAge)
+			pl.why[img.ID] = fmt.Sprintf("pulled or tagged %s ago, less than --min-age %s", p.Now.Sub(img.Tagged).Round(time.Second), p.MinAge)
 		default:
-			removable[img.ID] = ""
+			pl.removable[img.ID] = true
 		}
 	}
+}
 
-	// Refuse to empty a repository; build the decisions.
-	reasons := map[string][]string{} // image ID -> why it goes, per repository
-	for _, repo := range repos {
+// decide builds each repository's decisions, refusing to empty one of
+// versions without AllowEmpty, and says per image why it goes (one reason
+// per repository).
+func (pl *planner) decide() ([]RepoPlan, map[string][]string) {
+	out := []RepoPlan{}
+	reasons := map[string][]string{}
+	for _, repo := range pl.repos {
 		rp := RepoPlan{Repository: repo, Images: []Decision{}}
 		versions, kept := 0, 0
-		for _, m := range byRepo[repo] {
+		for _, m := range pl.byRepo[repo] {
 			if !m.version {
 				continue
 			}
 			versions++
-			if _, ok := removable[m.img.ID]; !ok {
+			if !pl.removable[m.img.ID] {
 				kept++
 			}
 		}
-		if versions > 0 && kept == 0 && !p.AllowEmpty {
+		if versions > 0 && kept == 0 && !pl.p.AllowEmpty {
 			rp.Refused = fmt.Sprintf("the plan removes every version (%d); pass --allow-empty to allow it", versions)
 		}
-		for _, m := range byRepo[repo] {
-			vd := verdicts[repo][m.img.ID]
+		for _, m := range pl.byRepo[repo] {
+			vd := pl.verdicts[repo][m.img.ID]
 			d := Decision{ID: m.img.ID, Tags: m.tags, Build: m.build, Created: m.img.Created, Size: m.img.Size, Action: Keep, Reason: vd.reason}
 			if !vd.keep {
-				if w, ok := why[m.img.ID]; ok {
+				if w, ok := pl.why[m.img.ID]; ok {
 					d.Reason = w
 				} else if rp.Refused != "" {
 					d.Reason = "refused: " + vd.reason
-				} else if _, ok := removable[m.img.ID]; ok {
+				} else if pl.removable[m.img.ID] {
 					d.Action = Remove
 					reasons[m.img.ID] = append(reasons[m.img.ID], repo+": "+vd.reason)
 				}
 			}
 			rp.Images = append(rp.Images, d)
 		}
-		plan.Repositories = append(plan.Repositories, rp)
+		out = append(out, rp)
 	}
+	return out, reasons
+}
+
+// removals lists the removable images no refused repository holds, with
+// the containers to remove first.
+func (pl *planner) removals(repos []RepoPlan, reasons map[string][]string) []Removal {
 	refused := map[string]bool{}
-	for _, rp := range plan.Repositories {
+	for _, rp := range repos {
 		if rp.Refused != "" {
 			for _, d := range rp.Images {
 				refused[d.ID] = true
 			}
 		}
 	}
-	for i := range images {
-		img := &images[i]
-		if _, ok := removable[img.ID]; !ok || refused[img.ID] {
+	out := []Removal{}
+	for i := range pl.images {
+		img := &pl.images[i]
+		if !pl.removable[img.ID] || refused[img.ID] {
 			continue
 		}
 		r := Removal{ID: img.ID, Refs: slices.Clone(img.Tags), Size: img.Size, Status: StatusPlanned}
-		for _, c := range users[img.ID] {
+		for _, c := range pl.users[img.ID] {
 			r.Containers = append(r.Containers, c.ID)
 		}
 		r.Reason = strings.Join(reasons[img.ID], "; ")
-		plan.Removals = append(plan.Removals, r)
+		out = append(out, r)
 	}
+	return out
+}
 
-	// Dangling images of managed repositories.
-	if p.Dangling {
-		for i := range images {
-			img := &images[i]
-			if len(tagsOf(img)) > 0 || len(users[img.ID]) > 0 {
-				continue
-			}
-			for _, d := range img.Digests {
-				if repo := digestRepo(d); managed[repo] || (repo != "" && inScope(repo, nil, p.Scope) && len(p.Scope.Services)+len(p.Scope.Repos) > 0) {
-					plan.Removals = append(plan.Removals, Removal{ID: img.ID, Refs: []string{img.ID}, Size: img.Size, Status: StatusPlanned, Reason: "dangling (untagged) image of " + repo, Dangling: true})
-					break
-				}
+// dangling lists the untagged images of managed repositories (or of
+// repositories the scope names) that no container uses.
+func (pl *planner) dangling() []Removal {
+	var out []Removal
+	named := len(pl.p.Scope.Services)+len(pl.p.Scope.Repos) > 0
+	for i := range pl.images {
+		img := &pl.images[i]
+		if len(tagsOf(img)) > 0 || len(pl.users[img.ID]) > 0 {
+			continue
+		}
+		for _, d := range img.Digests {
+			if repo := digestRepo(d); pl.managed[repo] || (repo != "" && named && inScope(repo, nil, pl.p.Scope)) {
+				out = append(out, Removal{ID: img.ID, Refs: []string{img.ID}, Size: img.Size, Status: StatusPlanned, Reason: "dangling (untagged) image of " + repo, Dangling: true})
+				break
 			}
 		}
 	}
-	slices.SortFunc(plan.Removals, func(a, b Removal) int { return strings.Compare(a.ID, b.ID) })
-	return plan
+	return out
 }
 
 func envTag(img *Image, scheme imagetag.Scheme) string {
