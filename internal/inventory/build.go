@@ -2,11 +2,9 @@ package inventory
 
 import (
 	"fmt"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 )
 
 // Inventory is the result of Build: hosts with their variables and groups.
@@ -239,70 +237,29 @@ func Build(cfg *Config, instances []Instance) (*Inventory, error) {
 	if len(problems) > 0 {
 		return nil, joinProblems(problems)
 	}
-	// Variables and groups: independent per host, so computed in chunks
-	// on every core, each chunk into its own groups, merged in order. Hosts
-	// are taken in name order, so every group's hosts come out sorted.
+	// Variables and groups, hosts taken in name order so that every
+	// group's hosts come out sorted.
 	order := make([]int, len(instances))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortFunc(order, func(a, b int) int { return strings.Compare(names[a], names[b]) })
-	inv := &Inventory{Hosts: make([]Host, len(instances)), Groups: map[string]*Group{}, Warnings: warnings}
-	allName := cfg.allHostsGroup()
-	inv.group(allName)
-	chunks := buildChunks(len(instances))
-	parts := make([]*Inventory, len(chunks))
-	errs := make([]error, len(chunks))
-	skipped := make([]error, len(instances)) // by position in name order
-	var wg sync.WaitGroup
-	for ci, c := range chunks {
-		wg.Go(func() {
-			part := &Inventory{Groups: map[string]*Group{}}
-			p := b.newPass(part)
-			all := part.group(allName)
-			for k := c[0]; k < c[1]; k++ {
-				i := order[k]
-				in := &instances[i]
-				vars, err := p.host(in, names[i])
-				if err != nil {
-					if cfg.strict() {
-						errs[ci] = err
-						return
-					}
-					skipped[k] = err // strict: false: the host is left out
-					continue
-				}
-				all.addHost(names[i])
-				inv.Hosts[k] = Host{Name: names[i], Vars: vars, Instance: in}
-			}
-			parts[ci] = part
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
+	inv := &Inventory{Hosts: make([]Host, 0, len(instances)), Groups: map[string]*Group{}, Warnings: warnings}
+	p := b.newPass(inv)
+	all := inv.group(cfg.allHostsGroup())
+	for _, i := range order {
+		in := &instances[i]
+		vars, err := p.host(in, names[i])
 		if err != nil {
-			return nil, err // the first in host name order
-		}
-	}
-	if n := countNonNil(skipped); n > 0 {
-		kept := inv.Hosts[:0]
-		for k, h := range inv.Hosts {
-			if skipped[k] != nil {
-				inv.Skipped = append(inv.Skipped, SkippedHost{Name: names[order[k]], InstanceID: instances[order[k]].InstanceID, Err: skipped[k]})
-				continue
+			if cfg.strict() {
+				return nil, err // the first in host name order
 			}
-			kept = append(kept, h)
+			// strict: false: the host is left out
+			inv.Skipped = append(inv.Skipped, SkippedHost{Name: names[i], InstanceID: in.InstanceID, Err: err})
+			continue
 		}
-		inv.Hosts = kept
-	}
-	for _, part := range parts {
-		for name, pg := range part.Groups {
-			g := inv.group(name)
-			g.Hosts = append(g.Hosts, pg.Hosts...)
-			for _, c := range pg.Children {
-				g.addChild(c)
-			}
-		}
+		all.addHost(names[i])
+		inv.Hosts = append(inv.Hosts, Host{Name: names[i], Vars: vars, Instance: in})
 	}
 	for name, vars := range cfg.GroupVars {
 		g := inv.group(b.sanitize(name))
@@ -316,28 +273,6 @@ func Build(cfg *Config, instances []Instance) (*Inventory, error) {
 		g.childSet = nil
 	}
 	return inv, nil
-}
-
-// buildWorkers caps the goroutines Build uses (tests set it); 0 means
-// GOMAXPROCS.
-var buildWorkers = 0
-
-// minChunk is the fewest hosts worth a goroutine of their own.
-const minChunk = 500
-
-// buildChunks splits n hosts into contiguous [from, to) ranges, one per
-// worker.
-func buildChunks(n int) [][2]int {
-	w := buildWorkers
-	if w <= 0 {
-		w = runtime.GOMAXPROCS(0)
-	}
-	w = max(1, min(w, n/minChunk))
-	chunks := make([][2]int, 0, w)
-	for i := range w {
-		chunks = append(chunks, [2]int{n * i / w, n * (i + 1) / w})
-	}
-	return chunks
 }
 
 // joinProblems reports up to 20 problems, one per line, and how many more.

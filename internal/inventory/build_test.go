@@ -295,72 +295,49 @@ func TestBuildIsRepeatableAndConcurrent(t *testing.T) {
 	}
 }
 
-// TestBuildInParallelIsBuildInOrder: the chunks Build computes (and
-// WriteList encodes) on several cores merge into exactly the inventory and
-// bytes one worker gives, and an error is the one the first failing host
-// in name order gives.
-func TestBuildInParallelIsBuildInOrder(t *testing.T) {
+// TestBuildAndWriteFailures: with strict, a failing expression stops the
+// build with the error of the first failing host in name order; a writer
+// failing part way through is reported by WriteList.
+func TestBuildAndWriteFailures(t *testing.T) {
 	srv := ec2fake.New(ec2fake.Generate("123456789012", 3000, "us-east-1", "eu-west-1"))
 	defer srv.Close()
 	const base = `regions: [us-east-1, eu-west-1]
-nested_groups: true
 keyed_groups:
-  - {key: tags.Service, prefix: service, parent_group: services}
   - {key: tags.Env, prefix: env}
-  - {key: placement.availability_zone, prefix: az}
-groups:
-  web_or_api: tags.Service in ["web", "api"]
 `
 	instances, err := fetchWith(t, srv, base)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tests := []struct {
-		name, yml string
-		wantErr   bool
-	}{
-		{"groups, children, vars", base + "compose:\n  ansible_user: \"'deploy'\"\n", false},
-		{"an expression failing on some hosts", base + "compose:\n  n: 'tags.Env == \"prod\" ? 1 / nope : 0'\n", true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			build := func(workers int) string {
-				defer func(w int) { buildWorkers = w }(buildWorkers)
-				buildWorkers = workers
-				if n := len(buildChunks(len(instances))); n != workers {
-					t.Fatalf("%d workers asked, %d chunks", workers, n)
-				}
-				inv, err := Build(mustParse(t, tc.yml), instances)
-				if err != nil {
-					return "error: " + err.Error()
-				}
-				var buf bytes.Buffer
-				if err := WriteList(&buf, inv); err != nil {
-					t.Fatal(err)
-				}
-				return buf.String()
+	t.Run("an expression failing on some hosts", func(t *testing.T) {
+		_, err := Build(mustParse(t, base+"compose:\n  n: 'int(tags.Env == \"prod\" ? \"x\" : \"1\")'\n"), instances)
+		if err == nil {
+			t.Fatal("no error")
+		}
+		inv, err2 := Build(mustParse(t, base+"strict: false\ncompose:\n  n: 'int(tags.Env == \"prod\" ? \"x\" : \"1\")'\n"), instances)
+		if err2 != nil || len(inv.Skipped) == 0 {
+			t.Fatalf("strict: false: err %v, %d skipped", err2, len(inv.Skipped))
+		}
+		first := inv.Skipped[0].Name
+		for _, h := range inv.Skipped[1:] {
+			if h.Name < first {
+				t.Fatalf("skipped hosts out of name order: %s before %s", first, h.Name)
 			}
-			one, four := build(1), build(4)
-			if !tc.wantErr {
-				defer func(w int) { buildWorkers = w }(buildWorkers)
-				buildWorkers = 4
-				inv, err := Build(mustParse(t, tc.yml), instances)
-				if err != nil {
-					t.Fatal(err)
-				}
-				w := &failingWriter{left: 200 << 10}
-				if err := WriteList(w, inv); !errors.Is(err, errWriteFailed) {
-					t.Errorf("WriteList to a writer failing after 200 KiB: %v", err)
-				}
-			}
-			if strings.HasPrefix(one, "error: ") != tc.wantErr {
-				t.Fatalf("want error %v, got %.300s", tc.wantErr, one)
-			}
-			if one != four {
-				t.Fatalf("4 workers built a different inventory (%d bytes) than one (%d bytes):\n%.300s\n%.300s", len(four), len(one), four, one)
-			}
-		})
-	}
+		}
+		if !strings.Contains(err.Error(), first) {
+			t.Errorf("strict error %q does not name the first failing host %s", err, first)
+		}
+	})
+	t.Run("a writer failing after 200 KiB", func(t *testing.T) {
+		inv, err := Build(mustParse(t, base), instances)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := &failingWriter{left: 200 << 10}
+		if err := WriteList(w, inv); !errors.Is(err, errWriteFailed) {
+			t.Errorf("WriteList: %v, want %v", err, errWriteFailed)
+		}
+	})
 }
 
 var errWriteFailed = errors.New("disk full")

@@ -54,68 +54,17 @@ func WriteList(w io.Writer, inv *Inventory) error {
 	return j.flush()
 }
 
-// hostsPerPiece is how many hosts' variables one worker encodes at a time.
-const hostsPerPiece = 128
-
 // writeHostVars writes "name":{vars} for every host, comma-separated.
-// They are most of the output, so with several cores they are encoded in
-// pieces by one worker per core (worker w encodes pieces w, w+W, ...) and
-// written in order, with at most two pieces per worker in memory.
 func writeHostVars(j *jsonWriter, hosts []Host) error {
-	encode := func(pj *jsonWriter, from, to int) {
-		for i := from; i < to; i++ {
-			if i > 0 {
-				pj.raw(",")
-			}
-			pj.str(hosts[i].Name)
-			pj.raw(":")
-			pj.object(hosts[i].Vars)
+	for i := range hosts {
+		if i > 0 {
+			j.raw(",")
 		}
+		j.str(hosts[i].Name)
+		j.raw(":")
+		j.object(hosts[i].Vars)
 	}
-	workers := len(buildChunks(len(hosts)))
-	if workers == 1 {
-		encode(j, 0, len(hosts))
-		return j.flush()
-	}
-	if err := j.flush(); err != nil {
-		return err
-	}
-	pieces := (len(hosts) + hostsPerPiece - 1) / hostsPerPiece
-	out := make([]chan []byte, workers)
-	done := make(chan struct{})
-	defer close(done)
-	free := make(chan []byte, 3*workers)
-	for w := range workers {
-		out[w] = make(chan []byte, 1)
-		go func() {
-			pj := &jsonWriter{} // no w: everything stays in pj.buf
-			for k := w; k < pieces; k += workers {
-				select {
-				case pj.buf = <-free:
-					pj.buf = pj.buf[:0]
-				default:
-					pj.buf = make([]byte, 0, 128<<10)
-				}
-				encode(pj, k*hostsPerPiece, min(len(hosts), (k+1)*hostsPerPiece))
-				select {
-				case out[w] <- pj.buf:
-				case <-done:
-					return
-				}
-			}
-		}()
-	}
-	for k := range pieces {
-		b := <-out[k%workers]
-		if _, err := j.w.Write(b); err != nil {
-			return err
-		}
-		select {
-		case free <- b:
-		default:
-		}
-	}
-	return nil
+	return j.flush()
 }
 
 // WriteHostVars writes one host's variables as a JSON object (--host).
