@@ -9,10 +9,9 @@ import (
 )
 
 // TemplateHelp is urfave/cli's own help printer: fastHelp falls back to it
-// for what it does not render, and tests compare the two.
+// for what it does not render, and tests compare the two. Main installs
+// fastHelp in its place.
 var TemplateHelp = cli.HelpPrinter
-
-func init() { cli.HelpPrinter = fastHelp }
 
 // fastHelp writes the same help text as urfave/cli's default templates
 // (AppHelpTemplate, CommandHelpTemplate, SubcommandHelpTemplate) without
