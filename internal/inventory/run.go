@@ -3,7 +3,6 @@ package inventory
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/dockwright/dockwright/internal/ansiblelist"
 )
 
 // Options are what one ec2-inventory invocation asks for.
@@ -133,33 +134,16 @@ func output(stdout io.Writer, data []byte, inv *Inventory, o Options) error {
 
 // ParseList reads --list output back into an Inventory (without instances).
 func ParseList(data []byte) (*Inventory, error) {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil {
+	l, err := ansiblelist.Parse(data)
+	if err != nil {
 		return nil, err
 	}
-	inv := &Inventory{Groups: map[string]*Group{}}
-	var meta struct {
-		Hostvars map[string]map[string]any `json:"hostvars"`
-	}
-	if err := json.Unmarshal(raw["_meta"], &meta); err != nil {
-		return nil, fmt.Errorf("_meta: %w", err)
-	}
-	for name, vars := range meta.Hostvars {
+	inv := &Inventory{Groups: make(map[string]*Group, len(l.Groups)), Hosts: make([]Host, 0, len(l.Hostvars))}
+	for name, vars := range l.Hostvars {
 		inv.Hosts = append(inv.Hosts, Host{Name: name, Vars: vars})
 	}
 	sort.Slice(inv.Hosts, func(i, j int) bool { return inv.Hosts[i].Name < inv.Hosts[j].Name })
-	for name, msg := range raw {
-		if name == "_meta" {
-			continue
-		}
-		var g struct {
-			Hosts    []string       `json:"hosts"`
-			Children []string       `json:"children"`
-			Vars     map[string]any `json:"vars"`
-		}
-		if err := json.Unmarshal(msg, &g); err != nil {
-			return nil, fmt.Errorf("group %q: %w", name, err)
-		}
+	for name, g := range l.Groups {
 		inv.Groups[name] = &Group{Hosts: g.Hosts, Children: g.Children, Vars: g.Vars}
 	}
 	return inv, nil

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/dockwright/dockwright/internal/ansiblelist"
 	"github.com/dockwright/dockwright/internal/catalog"
 	"github.com/dockwright/dockwright/internal/cmdutil"
 	"github.com/dockwright/dockwright/internal/health"
@@ -144,34 +144,14 @@ func inventoryHosts(ctx context.Context, cmd string) ([]health.InventoryHost, er
 	if err != nil {
 		return nil, fmt.Errorf("inventory %s --list: %w: %s", cmd, err, strings.TrimSpace(stderr.String()))
 	}
-	var inv map[string]json.RawMessage
-	if err := json.Unmarshal(out, &inv); err != nil {
+	inv, err := ansiblelist.Parse(out)
+	if err != nil {
 		return nil, fmt.Errorf("inventory %s --list: not Ansible inventory JSON: %w", cmd, err)
 	}
-	var meta struct {
-		Hostvars map[string]map[string]any `json:"hostvars"`
-	}
-	if raw, ok := inv["_meta"]; ok {
-		json.Unmarshal(raw, &meta)
-	}
-	groups := map[string][]string{}
-	for g, raw := range inv {
-		if g == "_meta" {
-			continue
-		}
-		var grp struct {
-			Hosts []string `json:"hosts"`
-		}
-		if json.Unmarshal(raw, &grp) == nil {
-			for _, h := range grp.Hosts {
-				groups[h] = append(groups[h], g)
-			}
-		}
-	}
 	var hosts []health.InventoryHost
-	for name, gs := range groups {
+	for name, gs := range inv.GroupsOf() {
 		h := health.InventoryHost{Name: name, Address: name, Groups: gs}
-		if hv := meta.Hostvars[name]; hv != nil {
+		if hv := inv.Hostvars[name]; hv != nil {
 			if a, ok := hv["ansible_host"].(string); ok && a != "" {
 				h.Address = a
 			}
