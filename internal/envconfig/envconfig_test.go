@@ -131,7 +131,7 @@ func TestOverrideCoercion(t *testing.T) {
 		{"bad integer", "APP__DB__PORT=fivefour", "", nil, `$APP__DB__PORT (db.port): want an integer, got "fivefour"`},
 		{"bad boolean", "APP__APP__DEBUG=maybe", "", nil, "want a boolean"},
 		{"empty level", "APP__DB____HOST=x", "", nil, "empty key level"},
-		{"into a scalar", "APP__APP__NAME__X=1", "", nil, "app.name is a string, not a map"},
+		{"into a scalar", "APP__APP__NAME__X=1", "", nil, "app.name is a string, not an object"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -286,7 +286,7 @@ func (b *Bundle) overrides(c *Config, pv provenance, o Options, known func(strin
 		t := b.Schema.Type(p)
 		if t == "" {
 			if cur, ok := Get(c.Values, p); ok {
-				t = jsonType(cur)
+				t = jsonType(cur) // null: taken as a string
 			}
 		}
 		val, err := coerce(v, t)
@@ -309,22 +309,6 @@ func (b *Bundle) overrides(c *Config, pv provenance, o Options, known func(strin
 		return fmt.Errorf("%w: %w", ErrInvalid, errors.Join(errs...))
 	}
 	return nil
-}
-
-func jsonType(v any) string {
-	switch v.(type) {
-	case bool:
-		return "boolean"
-	case int, int64, uint64:
-		return "integer"
-	case float64:
-		return "number"
-	case []any:
-		return "array"
-	case map[string]any:
-		return "object"
-	}
-	return "string"
 }
 
 // coerce turns an environment string into the JSON Schema type t.

@@ -288,7 +288,7 @@ func set(values map[string]any, path string, v any) error {
 		}
 		m, ok := next.(map[string]any)
 		if !ok {
-			return fmt.Errorf("%s is a %s, not a map", strings.Join(parts[:i+1], "."), typeName(next))
+			return fmt.Errorf("%s is %s %s, not an object", strings.Join(parts[:i+1], "."), article(jsonType(next)), jsonType(next))
 		}
 		cur = m
 	}
@@ -316,24 +316,32 @@ func Leaves(values map[string]any, f func(path string, v any)) {
 	walk("", values)
 }
 
-func typeName(v any) string {
+// article is "a" or "an" before a type's name.
+func article(t string) string {
+	if strings.ContainsRune("aeiou", rune(t[0])) {
+		return "an"
+	}
+	return "a"
+}
+
+// jsonType names a value's type as JSON Schema does: what an override
+// is coerced to and what errors about the tree say.
+func jsonType(v any) string {
 	switch v.(type) {
 	case nil:
 		return "null"
-	case map[string]any:
-		return "map"
-	case []any:
-		return "list"
-	case string:
-		return "string"
 	case bool:
 		return "boolean"
 	case int, int64, uint64:
 		return "integer"
 	case float64:
 		return "number"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
 	}
-	return fmt.Sprintf("%T", v)
+	return "string"
 }
 
 // yamlErr makes "file:line: message" from a yaml.v3 error.
