@@ -36,6 +36,10 @@ type Catalog struct {
 	Path string
 	// Registry is the default registry host (and port) of images.
 	Registry string
+	// RegistryBackend is how image-tagger and registry-pruner speak to the
+	// catalog's registries: "" or auto (ECR for an ECR hostname, the
+	// registry HTTP API otherwise), distribution, or ecr.
+	RegistryBackend string
 	// Environments lists the environments in promotion order.
 	Environments []string
 	// EnvDefaults are the per-environment defaults (endpoint templates).
@@ -137,10 +141,25 @@ func (c *Catalog) Check(s Service, env string) HealthCheck {
 
 type file struct {
 	Registry     string                 `yaml:"registry"`
+	Backend      string                 `yaml:"registry_backend"`
 	PortRange    []int                  `yaml:"port_range"`
 	Environments envList                `yaml:"environments"`
 	Defaults     fileDefaults           `yaml:"defaults"`
 	Services     map[string]fileService `yaml:"services"`
+}
+
+// topLine is the line of a top-level key (0 when absent).
+func topLine(root *yaml.Node, key string) int {
+	if len(root.Content) == 0 {
+		return 0
+	}
+	m := root.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i].Line
+		}
+	}
+	return 0
 }
 
 // Load reads and validates a catalog file.
@@ -160,7 +179,7 @@ func Parse(path string, raw []byte) (*Catalog, error) {
 	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
 		return nil, yamlError(path, err)
 	}
-	c := &Catalog{Path: path, Registry: f.Registry, PortRange: f.PortRange, EnvDefaults: map[string]EnvDefaults{}}
+	c := &Catalog{Path: path, Registry: f.Registry, RegistryBackend: f.Backend, PortRange: f.PortRange, EnvDefaults: map[string]EnvDefaults{}}
 	for _, e := range f.Environments {
 		c.Environments = append(c.Environments, e.Name)
 		c.EnvDefaults[e.Name] = e.EnvDefaults
@@ -192,6 +211,11 @@ func Parse(path string, raw []byte) (*Catalog, error) {
 		envs[e] = true
 	}
 	var errs []error
+	switch f.Backend {
+	case "", "auto", "distribution", "ecr":
+	default:
+		errs = append(errs, fmt.Errorf("%s:%d: registry_backend %q: want auto, distribution or ecr", path, topLine(&root, "registry_backend"), f.Backend))
+	}
 	if len(c.PortRange) != 0 && (len(c.PortRange) != 2 || c.PortRange[0] < 1 || c.PortRange[1] > 65535 || c.PortRange[0] > c.PortRange[1]) {
 		errs = append(errs, fmt.Errorf("%s: port_range %v: want [LOW, HIGH] within 1-65535", path, c.PortRange))
 	}

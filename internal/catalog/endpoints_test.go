@@ -87,6 +87,7 @@ func TestCatalogChecks(t *testing.T) {
 		{"bad range", "port_range: [9000, 8000]\n", "port_range [9000 8000]"},
 		{"bad template", "environments:\n  prod: {endpoint: 'ftp://{service}'}\n", `endpoint template "ftp://{service}"`},
 		{"unknown env default key", "environments:\n  prod: {endpoints: x}\n", "unknown key endpoints"},
+		{"unknown registry backend", "registry: r:5000\nregistry_backend: s3\n", `f.yml:2: registry_backend "s3": want auto, distribution or ecr`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,15 +13,20 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 )
 
-// Engine returns the Docker Engine's X-Registry-Auth value for a
-// registry host, from the same keychain the Client uses (docker config and
-// credential helpers); "" when anonymous.
-func Engine(ctx context.Context, host string) (string, error) {
+// Engine returns a function giving the Docker Engine's X-Registry-Auth
+// value for a registry host from kc, the keychain the registry Client uses
+// (docker config and credential helpers, then ECR tokens); "" when
+// anonymous.
+func Engine(kc authn.Keychain) func(ctx context.Context, host string) (string, error) {
+	return func(ctx context.Context, host string) (string, error) { return engine(ctx, kc, host) }
+}
+
+func engine(ctx context.Context, kc authn.Keychain, host string) (string, error) {
 	reg, err := name.NewRegistry(host)
 	if err != nil {
 		return "", fmt.Errorf("registry %q: %w", host, err)
 	}
-	a, err := authn.Resolve(ctx, authn.DefaultKeychain, reg)
+	a, err := authn.Resolve(ctx, kc, reg)
 	if err != nil {
 		return "", err
 	}

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -45,8 +46,10 @@ type Options struct {
 	// Logger receives diagnostics; nil discards them.
 	Logger *slog.Logger
 	// DeleteBy is how Apply deletes: DeleteAuto (default), DeleteByTag or
-	// DeleteByDigest.
+	// DeleteByDigest. ECR always deletes by digest.
 	DeleteBy DeleteMode
+	// Backend is BackendAuto (default), BackendDistribution or BackendECR.
+	Backend string
 }
 
 // DeleteMode is how a planned deletion is carried out.
@@ -90,6 +93,8 @@ type Client struct {
 	mu     sync.Mutex
 	auths  map[string]*authEntry
 	untags map[string]*untagSupport
+	// ecrs are the ECR stores, by registry host.
+	ecrs map[string]*ecrStore
 }
 
 // untagSupport remembers whether a registry can delete a tag alone.
@@ -137,10 +142,15 @@ func New(opts Options) *Client {
 	if opts.DeleteBy == "" {
 		opts.DeleteBy = DeleteAuto
 	}
-	c := &Client{opts: opts, n: n, sem: make(chan struct{}, opts.Concurrency), log: log, auths: map[string]*authEntry{}, untags: map[string]*untagSupport{}}
+	if opts.Backend == "" {
+		opts.Backend = BackendAuto
+	}
+	c := &Client{opts: opts, n: n, sem: make(chan struct{}, opts.Concurrency), log: log, auths: map[string]*authEntry{}, untags: map[string]*untagSupport{},
+		ecrs: map[string]*ecrStore{}}
 	rt := http.RoundTripper(&countingTransport{next: base, n: n, timeout: opts.Timeout})
 	rt = &retryTransport{next: rt, n: n, attempts: opts.Attempts, backoff: opts.Backoff, maxWait: 30 * time.Second}
 	c.base = transport.NewUserAgent(&pingCache{next: &limitTransport{next: rt, sem: c.sem}}, "dockwright/"+version.String())
+	c.opts.Keychain = authn.NewMultiKeychain(opts.Keychain, &ecrKeychain{c: c})
 	return c
 }
 
@@ -177,6 +187,11 @@ func (b *releaseBody) Close() error {
 	b.once.Do(b.release)
 	return err
 }
+
+// Keychain is how the Client finds credentials: Options.Keychain, then,
+// for an ECR registry, a token from the AWS credentials (what a Docker
+// Engine push needs too).
+func (c *Client) Keychain() authn.Keychain { return c.opts.Keychain }
 
 // Counts returns the exchanges made so far.
 func (c *Client) Counts() Counts { return c.n.snapshot() }
@@ -252,6 +267,16 @@ func (c *Client) repoOpts(ctx context.Context, repo name.Repository, action stri
 
 // Catalog lists every repository of reg (paginated _catalog).
 func (c *Client) Catalog(ctx context.Context, reg name.Registry) ([]string, error) {
+	if e, err := c.ecrFor(ctx, reg); e != nil || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		repos, err := e.catalog(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing repositories of %s: %w", reg.RegistryStr(), classifyECR(err))
+		}
+		return repos, nil
+	}
 	rt, err := c.transport(ctx, reg, "registry:catalog:*")
 	if err != nil {
 		return nil, err
@@ -266,13 +291,20 @@ func (c *Client) Catalog(ctx context.Context, reg name.Registry) ([]string, erro
 // Tags lists the tags of repo (every page). A repository the registry does
 // not know is ErrNotFound.
 func (c *Client) Tags(ctx context.Context, repo name.Repository) ([]string, error) {
-	opts, err := c.repoOpts(ctx, repo, transport.PullScope)
-	if err != nil {
-		return nil, err
-	}
-	tags, err := remote.List(repo, opts...)
-	if err != nil {
+	var tags []string
+	e, err := c.ecrFor(ctx, repo.Registry)
+	if e != nil {
+		tags, err = e.tags(ctx, repo)
+		err = classifyECR(err)
+	} else if err == nil {
+		var opts []remote.Option
+		if opts, err = c.repoOpts(ctx, repo, transport.PullScope); err != nil {
+			return nil, err
+		}
+		tags, err = remote.List(repo, opts...)
 		err = classify(err)
+	}
+	if err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return nil, fmt.Errorf("repository %q: %w in the registry (nothing pushed yet?)", repo.Name(), ErrNotFound)
 		}
@@ -285,6 +317,16 @@ func (c *Client) Tags(ctx context.Context, repo name.Repository) ([]string, erro
 // resolves to, asking for every manifest type so that a multi-arch index is
 // never answered with one of its children.
 func (c *Client) Head(ctx context.Context, ref name.Reference) (v1.Descriptor, error) {
+	if e, err := c.ecrFor(ctx, ref.Context().Registry); e != nil || err != nil {
+		if err != nil {
+			return v1.Descriptor{}, err
+		}
+		d, err := e.head(ctx, ref)
+		if err != nil {
+			return v1.Descriptor{}, fmt.Errorf("resolving %q: %w", ref.Name(), classifyECR(err))
+		}
+		return d, nil
+	}
 	opts, err := c.repoOpts(ctx, ref.Context(), transport.PullScope)
 	if err != nil {
 		return v1.Descriptor{}, err
@@ -298,6 +340,16 @@ func (c *Client) Head(ctx context.Context, ref name.Reference) (v1.Descriptor, e
 
 // Get fetches a manifest (or index) with its raw bytes.
 func (c *Client) Get(ctx context.Context, ref name.Reference) (*remote.Descriptor, error) {
+	if e, err := c.ecrFor(ctx, ref.Context().Registry); e != nil || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		d, err := e.get(ctx, ref)
+		if err != nil {
+			return nil, fmt.Errorf("fetching manifest %q: %w", ref.Name(), classifyECR(err))
+		}
+		return d, nil
+	}
 	opts, err := c.repoOpts(ctx, ref.Context(), transport.PullScope)
 	if err != nil {
 		return nil, err
@@ -311,6 +363,15 @@ func (c *Client) Get(ctx context.Context, ref name.Reference) (*remote.Descripto
 
 // Put writes an already-fetched manifest under tag (one PUT; no blob moves).
 func (c *Client) Put(ctx context.Context, tag name.Tag, m remote.Taggable) error {
+	if e, err := c.ecrFor(ctx, tag.Context().Registry); e != nil || err != nil {
+		if err != nil {
+			return err
+		}
+		if err := e.put(ctx, tag, m); err != nil {
+			return fmt.Errorf("tagging %q: %w", tag.Name(), classifyECR(err))
+		}
+		return nil
+	}
 	opts, err := c.repoOpts(ctx, tag.Context(), transport.PushScope)
 	if err != nil {
 		return err
@@ -324,6 +385,15 @@ func (c *Client) Put(ctx context.Context, tag name.Tag, m remote.Taggable) error
 // Delete deletes the manifest with digest d from repo: every tag that
 // points at it goes with it.
 func (c *Client) Delete(ctx context.Context, repo name.Repository, d string) error {
+	if e, err := c.ecrFor(ctx, repo.Registry); e != nil || err != nil {
+		if err != nil {
+			return err
+		}
+		if err := e.delete1(ctx, repo, ecrtypes.ImageIdentifier{ImageDigest: &d}); err != nil {
+			return fmt.Errorf("deleting %s@%s: %w", repo.Name(), d, classifyECR(err))
+		}
+		return nil
+	}
 	opts, err := c.repoOpts(ctx, repo, transport.DeleteScope)
 	if err != nil {
 		return err
@@ -338,6 +408,16 @@ func (c *Client) Delete(ctx context.Context, repo name.Repository, d string) err
 // (Distribution v3). A registry that cannot (2.8 answers 400 UNSUPPORTED)
 // gives ErrUntagUnsupported.
 func (c *Client) Untag(ctx context.Context, tag name.Tag) error {
+	if e, err := c.ecrFor(ctx, tag.Context().Registry); e != nil || err != nil {
+		if err != nil {
+			return err
+		}
+		t := tag.TagStr()
+		if err := e.delete1(ctx, tag.Context(), ecrtypes.ImageIdentifier{ImageTag: &t}); err != nil {
+			return fmt.Errorf("deleting tag %s: %w", tag.Name(), classifyECR(err))
+		}
+		return nil
+	}
 	opts, err := c.repoOpts(ctx, tag.Context(), transport.DeleteScope)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"golang.org/x/sync/errgroup"
 
@@ -86,11 +88,7 @@ func (c *Client) gatherChildren(ctx context.Context, repo name.Repository, tags 
 				if err != nil {
 					return err
 				}
-				idx, err := d.ImageIndex()
-				if err != nil {
-					return fmt.Errorf("reading index %s@%s: %w", repo.Name(), dg, err)
-				}
-				m, err := idx.IndexManifest()
+				m, err := v1.ParseIndexManifest(bytes.NewReader(d.Manifest))
 				if err != nil {
 					return fmt.Errorf("reading index %s@%s: %w", repo.Name(), dg, err)
 				}
@@ -145,7 +143,20 @@ func (c *Client) gatherCreated(ctx context.Context, repo name.Repository, scheme
 
 // created is the creation time in an image's config (the first child's,
 // for an index).
+//
+// On ECR it is the push time ECR recorded (imagePushedAt): no manifest or
+// config is fetched.
 func (c *Client) created(ctx context.Context, repo name.Repository, digest string) (time.Time, error) {
+	if e, err := c.ecrFor(ctx, repo.Registry); e != nil || err != nil {
+		if err != nil {
+			return time.Time{}, err
+		}
+		at, err := e.pushedAt(ctx, repo, digest)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("push time of %s@%s: %w", repo.Name(), digest, classifyECR(err))
+		}
+		return at, nil
+	}
 	d, err := c.Get(ctx, repo.Digest(digest))
 	if err != nil {
 		return time.Time{}, err
@@ -189,6 +200,12 @@ func (c *Client) Apply(ctx context.Context, repo name.Repository, plan *RepoPlan
 			plan.Deletions[i].Status = StatusNotAttempted
 		}
 		return fmt.Errorf("re-checking %s before deleting: %w", repo.Name(), err)
+	}
+	if e, err := c.ecrFor(ctx, repo.Registry); e != nil || err != nil {
+		if err != nil {
+			return err
+		}
+		return c.applyECR(ctx, e, repo, plan, progress)
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(c.opts.Concurrency)

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -26,6 +28,9 @@ type Counts struct {
 	Failed int64 `json:"failed"`
 	// Retries counts the attempts that were repeats.
 	Retries int64 `json:"retries"`
+	// ECR counts the Amazon ECR API calls by operation (all of them are
+	// POSTs, in Other); absent for a registry spoken to over HTTP.
+	ECR map[string]int64 `json:"ecr,omitempty"`
 }
 
 // MarshalJSON adds the total.
@@ -42,13 +47,31 @@ func (c Counts) Total() int64 { return c.GET + c.HEAD + c.PUT + c.DELETE + c.Oth
 
 type counter struct {
 	get, head, put, del, other, failed, retries atomic.Int64
+
+	mu  sync.Mutex
+	ecr map[string]int64
+}
+
+func (c *counter) countECR(op string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ecr == nil {
+		c.ecr = map[string]int64{}
+	}
+	c.ecr[op]++
 }
 
 func (c *counter) snapshot() Counts {
-	return Counts{
+	n := Counts{
 		GET: c.get.Load(), HEAD: c.head.Load(), PUT: c.put.Load(), DELETE: c.del.Load(),
 		Other: c.other.Load(), Failed: c.failed.Load(), Retries: c.retries.Load(),
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.ecr) > 0 {
+		n.ECR = maps.Clone(c.ecr)
+	}
+	return n
 }
 
 // countingTransport counts exchanges and bounds each one by a timeout that

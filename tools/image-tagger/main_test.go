@@ -3,12 +3,15 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/dockwright/dockwright/internal/clitest"
 	"github.com/dockwright/dockwright/internal/dockertest"
+	"github.com/dockwright/dockwright/internal/ecrfake"
 	rt "github.com/dockwright/dockwright/internal/registrytest"
 )
 
@@ -23,6 +26,10 @@ func TestMain(m *testing.M) {
 // the real Docker Engine (also tagged $CANDIDATE), removed afterwards; $AUTH_REGISTRY (2.8, basic
 // auth jenkins:s3cret) holds web, and $DOCKER_CONFIG has no credentials.
 // $NOTIFY is a notifiers file whose webhook writes $WORK/events.jsonl.
+// $ECR is an Amazon ECR registry host served by internal/ecrfake through
+// AWS_ENDPOINT_URL_ECR: web (as on $REGISTRY), promo, and locked (tag
+// immutability IMMUTABLE, builds 1..3, prod on 1); $ECR_PUSH_REGISTRY (2.8)
+// takes the ECR token (user AWS) as its basic-auth password.
 func TestScripts(t *testing.T) {
 	v3 := rt.Start(t, rt.V3)
 	v2 := rt.Start(t, rt.V2)
@@ -32,6 +39,14 @@ func TestScripts(t *testing.T) {
 	rt.Service(t, v3.Host, "promo2", 6)
 	rt.Service(t, v3.Host, "notified", 4)
 	rt.Service(t, v2.Host, "web", 12)
+	ecr := ecrfake.Start()
+	t.Cleanup(ecr.Close)
+	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	ecr.Service("web", 12, at)
+	ecr.Service("promo", 6, at)
+	ecr.CreateRepository("locked", ecrfake.Immutable)
+	ecr.Service("locked", 3, at)
+	ecrPush := rt.Start(t, rt.V2, rt.WithBasicAuth("AWS", ecrfake.Password))
 	kit := clitest.BuildNotifyKit(t)
 	e := dockertest.New(t)
 	img := e.Image("push", e.Repo("candidate")+":latest")
@@ -47,6 +62,12 @@ func TestScripts(t *testing.T) {
 			env.Setenv("REGISTRY", v3.Host)
 			env.Setenv("REGISTRY_V2", v2.Host)
 			env.Setenv("AUTH_REGISTRY", auth.Host)
+			env.Setenv("ECR", ecrfake.Account+".dkr.ecr.us-east-1.amazonaws.com")
+			env.Setenv("ECR_PUSH_REGISTRY", ecrPush.Host)
+			for _, kv := range ecr.Env() {
+				k, v, _ := strings.Cut(kv, "=")
+				env.Setenv(k, v)
+			}
 			env.Setenv("IMAGE", img)
 			env.Setenv("CANDIDATE", e.Repo("candidate")+":latest")
 			env.Setenv("PREFIX", e.Prefix)

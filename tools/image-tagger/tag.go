@@ -125,7 +125,7 @@ func tagAndPush(cliContext *cli.Context, push bool, also ...cmdutil.Format) erro
 		return engineCodes.Mark(err)
 	}
 	if push {
-		if err := docker.Push(ctx, eng, out, dockerauth.Engine, cliContext.App.ErrWriter); err != nil {
+		if err := docker.Push(ctx, eng, out, dockerauth.Engine(s.Client.Keychain()), cliContext.App.ErrWriter); err != nil {
 			return engineCodes.Mark(err)
 		}
 	}

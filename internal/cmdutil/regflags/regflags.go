@@ -38,6 +38,7 @@ func ResolveFlags() []cli.Flag {
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: "registry", Usage: "registry `HOST[:PORT]` for bare service names", EnvVars: []string{"DOCKWRIGHT_REGISTRY"}},
 		&cli.StringFlag{Name: "catalog", Usage: "service catalog `FILE` (services.yml) mapping services to image repositories", EnvVars: []string{catalog.Env}},
+		&cli.StringFlag{Name: "backend", Usage: "`BACKEND`: auto (Amazon ECR's API for ACCOUNT.dkr.ecr.REGION.amazonaws.com, the registry HTTP API for any other host), distribution, or ecr (an ECR-compatible endpoint; AWS_ENDPOINT_URL_ECR); default the catalog's registry_backend, else auto", EnvVars: []string{"DOCKWRIGHT_REGISTRY_BACKEND"}},
 	}
 	return append(flags, schemeflags.Flags()...)
 }
@@ -48,6 +49,8 @@ type Setup struct {
 	Scheme   imagetag.Scheme
 	Catalog  *catalog.Catalog // nil without --catalog
 	Registry string
+
+	backend string // --backend, else the catalog's
 }
 
 // New validates the shared flags (Flags; exit 2 on bad values) and builds
@@ -71,6 +74,7 @@ func New(cliContext *cli.Context, opts ...func(*registry.Options)) (*Setup, erro
 		return nil, err
 	}
 	o := registry.Options{
+		Backend:     s.backend,
 		Insecure:    cliContext.Bool("insecure"),
 		Timeout:     cliContext.Duration("timeout"),
 		Concurrency: cliContext.Int("concurrency"),
@@ -95,7 +99,7 @@ func NewResolver(cliContext *cli.Context) (*Setup, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.Client = registry.New(registry.Options{})
+	s.Client = registry.New(registry.Options{Backend: s.backend})
 	return s, nil
 }
 
@@ -123,6 +127,13 @@ func resolver(cliContext *cli.Context) (*Setup, error) {
 		if s.Registry == "" {
 			s.Registry = c.Registry
 		}
+	}
+	s.backend = cliContext.String("backend")
+	if s.backend == "" && s.Catalog != nil {
+		s.backend = s.Catalog.RegistryBackend
+	}
+	if s.backend, err = registry.ParseBackend(s.backend); err != nil {
+		return nil, cmdutil.Usagef("invalid value for flag --backend: %v", err)
 	}
 	return s, nil
 }
