@@ -95,17 +95,26 @@ type ecrListing struct {
 	byDigest map[string]*ecrImage
 }
 
+// UsesECR says whether reg is spoken to with the ECR API (its hostname,
+// or Options.Backend).
+func (c *Client) UsesECR(reg name.Registry) bool {
+	switch c.opts.Backend {
+	case BackendECR:
+		return true
+	case BackendDistribution:
+		return false
+	}
+	return IsECR(reg.RegistryStr())
+}
+
 // ecrFor returns the ECR store for reg, or nil when reg is spoken to with
 // the registry HTTP API.
 func (c *Client) ecrFor(ctx context.Context, reg name.Registry) (*ecrStore, error) {
-	host := reg.RegistryStr()
-	m := ecrHost.FindStringSubmatch(host)
-	switch {
-	case c.opts.Backend == BackendDistribution:
-		return nil, nil
-	case c.opts.Backend != BackendECR && m == nil:
+	if !c.UsesECR(reg) {
 		return nil, nil
 	}
+	host := reg.RegistryStr()
+	m := ecrHost.FindStringSubmatch(host)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if s, ok := c.ecrs[host]; ok {

@@ -16,6 +16,7 @@ import (
 	"github.com/dockwright/dockwright/internal/cmdutil"
 	"github.com/dockwright/dockwright/internal/cmdutil/notifyflag"
 	"github.com/dockwright/dockwright/internal/cmdutil/regflags"
+	"github.com/dockwright/dockwright/internal/cmdutil/schemeflags"
 	"github.com/dockwright/dockwright/internal/notify"
 	"github.com/dockwright/dockwright/internal/registry"
 	"github.com/dockwright/dockwright/internal/short"
@@ -46,6 +47,12 @@ points at. A failure or Ctrl-C leaves the registry consistent; run again to
 finish. Space comes back only when the registry's garbage collector runs
 (see docs/registry-pruner.md).
 
+Amazon ECR (ACCOUNT.dkr.ecr.REGION.amazonaws.com, or --backend ecr) is
+pruned through its API with the AWS credentials of the default chain: the
+same plan, deletions by digest in BatchDeleteImage calls of at most 100
+ids, space freed by ECR itself. --lifecycle-policy prints the closest ECR
+lifecycle policy instead, and what it cannot do.
+
 Exit codes: 0 done; 1 a repository could not be read or a deletion failed;
 2 bad flags or catalog; 3 a policy refused to act (it would delete every
 version: --allow-empty).`
@@ -63,6 +70,7 @@ func newApp() *cli.App {
 		&cli.BoolFlag{Name: "prune-other", Usage: "also delete tags dockwright did not write (neither versions, build tags nor protected: feature-x...) when nothing kept shares their digest"},
 		&cli.BoolFlag{Name: "allow-empty", Usage: "allow deleting every version of a repository"},
 		&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "print the plan and stop"},
+		&cli.BoolFlag{Name: "lifecycle-policy", Usage: "print the Amazon ECR lifecycle policy closest to --keep and --protect (JSON, stdout) and what it does differently (stderr), and stop; contacts no registry"},
 		notifyflag.Flag("the run's summary (prune.summary; not on --dry-run)"),
 		&cli.StringFlag{Name: "delete-by", Value: "auto", Usage: "`MODE`: tag (remove only the planned tags; Distribution v3), digest (delete the manifests; 2.8), or auto (tag where the registry can, else digest)"},
 		cmdutil.OutputFlag(),
@@ -87,6 +95,9 @@ func run(cliContext *cli.Context) error {
 	}
 	if err := policy.Validate(); err != nil {
 		return cmdutil.Usagef("invalid policy: %v", err)
+	}
+	if cliContext.Bool("lifecycle-policy") {
+		return printLifecyclePolicy(cliContext, policy)
 	}
 	mode, err := registry.ParseDeleteMode(cliContext.String("delete-by"))
 	if err != nil {
@@ -140,11 +151,15 @@ func run(cliContext *cli.Context) error {
 	} else {
 		printSummary(w, dryRun, sum, counts)
 	}
-	if !dryRun && sum.ByTag > 0 {
+	gcAdvice := false // ECR frees space itself; a registry needs its garbage collector
+	for _, r := range repos {
+		gcAdvice = gcAdvice || !s.Client.UsesECR(r.Registry)
+	}
+	if !dryRun && gcAdvice && sum.ByTag > 0 {
 		fmt.Fprintln(stderr, "registry-pruner: tags removed; the untagged manifests and their space go when the registry's garbage collector runs "+
 			"with the registry stopped or read-only: `"+gcV3+"` (Distribution v3). See docs/registry-pruner.md.")
 	}
-	if !dryRun && sum.ByDigest > 0 {
+	if !dryRun && gcAdvice && sum.ByDigest > 0 {
 		fmt.Fprintln(stderr, "registry-pruner: manifests deleted; space is reclaimed when the registry's garbage collector runs "+
 			"with the registry stopped or read-only: `"+gc28+"` (Distribution 2.8 as Debian packages it; "+
 			"`"+gc28Image+"` in the registry:2 image), never with --delete-untagged on 2.8: it breaks tagged multi-arch images. See docs/registry-pruner.md.")
@@ -270,5 +285,31 @@ func printSummary(w io.Writer, dryRun bool, s registry.Summary, c registry.Count
 	if s.HeldByOther > 0 {
 		fmt.Fprintf(w, "%d builds past --keep kept only because tags dockwright did not write share their digests (see the warnings on stderr)\n", s.HeldByOther)
 	}
+	if len(c.ECR) > 0 {
+		var ops []string
+		for _, op := range slices.Sorted(maps.Keys(c.ECR)) {
+			ops = append(ops, fmt.Sprintf("%s %d", op, c.ECR[op]))
+		}
+		fmt.Fprintf(w, "requests: %d ECR API calls (%s; %d retries)\n", c.Total(), strings.Join(ops, ", "), c.Retries)
+		return
+	}
 	fmt.Fprintf(w, "requests: %d (GET %d, HEAD %d, PUT %d, DELETE %d; %d retries)\n", c.Total(), c.GET, c.HEAD, c.PUT, c.DELETE, c.Retries)
+}
+
+// printLifecyclePolicy prints the ECR lifecycle policy nearest the flags'
+// policy, and its differences on stderr.
+func printLifecyclePolicy(cliContext *cli.Context, policy registry.Policy) error {
+	scheme, err := schemeflags.Scheme(cliContext)
+	if err != nil {
+		return err
+	}
+	lp, gaps := registry.ClosestLifecyclePolicy(policy, scheme)
+	if err := cmdutil.WriteJSON(cliContext.App.Writer, lp); err != nil {
+		return err
+	}
+	fmt.Fprintln(cliContext.App.ErrWriter, "registry-pruner: what this lifecycle policy does differently from registry-pruner --keep", policy.Keep, "(docs/registry-pruner.md, Amazon ECR):")
+	for _, g := range gaps {
+		fmt.Fprintln(cliContext.App.ErrWriter, "  - "+g)
+	}
+	return nil
 }

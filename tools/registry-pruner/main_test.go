@@ -4,12 +4,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/dockwright/dockwright/internal/clitest"
+	"github.com/dockwright/dockwright/internal/ecrfake"
 	rt "github.com/dockwright/dockwright/internal/registrytest"
 )
 
@@ -26,6 +29,9 @@ func TestMain(m *testing.M) {
 // $REGISTRY/pushed and $REGISTRY_V2/pushed hold builds 1..6 as image-tagger
 // push writes them (N and git-000000N) and hand-made on build 2.
 // $NOTIFY is a notifiers file whose webhook writes $WORK/events.jsonl.
+// $ECR is an Amazon ECR registry host served by internal/ecrfake through
+// AWS_ENDPOINT_URL_ECR, holding ecr-plan, ecr-apply and ecr-json in the same
+// shape (with git-<sha7> commit tags), and many (250 builds).
 func TestScripts(t *testing.T) {
 	v3 := rt.Start(t, rt.V3)
 	v2 := rt.Start(t, rt.V2)
@@ -59,6 +65,13 @@ func TestScripts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	ecr := ecrfake.Start()
+	t.Cleanup(ecr.Close)
+	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	for _, r := range []string{"ecr-plan", "ecr-apply", "ecr-json"} {
+		ecr.Service(r, 14, at)
+	}
+	ecr.Service("many", 250, at)
 	kit := clitest.BuildNotifyKit(t)
 	rt.Push(t, v3.Host, "refuse", rt.Image(t), "1")
 	rt.Push(t, v3.Host, "refuse", rt.Image(t), "2")
@@ -73,6 +86,11 @@ func TestScripts(t *testing.T) {
 			env.Setenv("REGISTRY_V2", v2.Host)
 			env.Setenv("CATALOG_REGISTRY", whole.Host)
 			env.Setenv("AUTH_REGISTRY", auth.Host)
+			env.Setenv("ECR", ecrfake.Account+".dkr.ecr.us-east-1.amazonaws.com")
+			for _, kv := range ecr.Env() {
+				k, v, _ := strings.Cut(kv, "=")
+				env.Setenv(k, v)
+			}
 			env.Setenv("HOME", env.WorkDir)
 			env.Setenv("DOCKER_CONFIG", filepath.Join(env.WorkDir, ".docker"))
 			return os.MkdirAll(filepath.Join(env.WorkDir, ".docker"), 0o700)
