@@ -65,11 +65,11 @@ test-deps:
 	fi
 	@docker info >/dev/null 2>&1 || { echo "missing: a Docker Engine answering on $${DOCKER_HOST:-unix:///var/run/docker.sock} (the Engine tests use it)"; exit 1; }
 	@command -v flock >/dev/null || { echo "missing: flock (util-linux)"; exit 1; }
-	@for p in chromium:chromium xmllint:libxml2-utils /usr/sbin/sshd:openssh-server sudo:sudo /usr/sbin/nginx:nginx; do \
+	@for p in chromium:chromium xmllint:libxml2-utils /usr/sbin/sshd:openssh-server sudo:sudo /usr/sbin/nginx:nginx docker-credential-ecr-login:amazon-ecr-credential-helper; do \
 	  cmd=$${p%%:*}; pkg=$${p#*:}; \
 	  if ! command -v $$cmd >/dev/null; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	      echo "installing $$pkg (health-dashboard's browser and JUnit schema tests; the fleet's hosts)"; \
+	      echo "installing $$pkg (health-dashboard's browser and JUnit schema tests; the fleet's hosts; the hosts' ECR credential helper)"; \
 	      added=; [ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; added=1; }; \
 	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$pkg >/dev/null; rc=$$?; \
 	      [ -z "$$added" ] || rm -f /usr/sbin/policy-rc.d; [ $$rc = 0 ] || exit 1; \

@@ -163,3 +163,85 @@ func TestFiltersRefuse(t *testing.T) {
 		})
 	}
 }
+
+// dockwright_host's ECR part, run by Ansible on this machine against a
+// Docker config in a temporary directory: it names Debian's real
+// amazon-ecr-credential-helper for each ECR registry, keeps every other
+// key of the config, changes nothing on a second run, and writes nothing
+// in check mode.
+func TestHostRoleConfiguresECRHelper(t *testing.T) {
+	if _, err := exec.LookPath("docker-credential-ecr-login"); err != nil {
+		t.Fatal("docker-credential-ecr-login not found: apt-get install -y amazon-ecr-credential-helper (make test-deps and .ci/run do)")
+	}
+	const regs = `["111111111111.dkr.ecr.eu-west-1.amazonaws.com", "222222222222.dkr.ecr.us-east-1.amazonaws.com"]`
+	run := func(t *testing.T, config string, extra ...string) string {
+		pb := filepath.Join(t.TempDir(), "ecr.yml")
+		os.WriteFile(pb, []byte(`- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - ansible.builtin.include_role:
+        name: dockwright_host
+        tasks_from: ecr
+      vars:
+        dockwright_host_install_packages: false
+        dockwright_host_docker_config: `+config+`
+        dockwright_host_ecr_registries: `+regs+`
+`), 0o644)
+		out, err := playbook(t, append([]string{"-i", "localhost,", pb}, extra...)...)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		return out
+	}
+	changed := func(out string) int {
+		i := strings.Index(out, "changed=")
+		if i < 0 {
+			return -1
+		}
+		n, _ := strconv.Atoi(strings.Fields(out[i+len("changed="):])[0])
+		return n
+	}
+	tests := []struct {
+		name   string
+		before string // "" : no config yet
+		want   map[string]any
+	}{
+		{"no Docker config yet", "", map[string]any{"credHelpers": map[string]any{
+			"111111111111.dkr.ecr.eu-west-1.amazonaws.com": "ecr-login", "222222222222.dkr.ecr.us-east-1.amazonaws.com": "ecr-login"}}},
+		{"a config with logins and other helpers", `{"auths":{"registry.internal:5000":{"auth":"eDp5"}},"credHelpers":{"gcr.io":"gcloud"}}`, map[string]any{
+			"auths": map[string]any{"registry.internal:5000": map[string]any{"auth": "eDp5"}},
+			"credHelpers": map[string]any{"gcr.io": "gcloud",
+				"111111111111.dkr.ecr.eu-west-1.amazonaws.com": "ecr-login", "222222222222.dkr.ecr.us-east-1.amazonaws.com": "ecr-login"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			config := filepath.Join(t.TempDir(), "docker", "config.json")
+			if tt.before != "" {
+				os.MkdirAll(filepath.Dir(config), 0o700)
+				os.WriteFile(config, []byte(tt.before), 0o600)
+			}
+			run(t, config, "--check")
+			if raw, _ := os.ReadFile(config); string(raw) != tt.before && !(tt.before == "" && raw == nil) {
+				t.Fatalf("check mode wrote the config:\n%s", raw)
+			}
+			if out := run(t, config); changed(out) < 1 {
+				t.Errorf("first run changed nothing:\n%s", out)
+			}
+			raw, err := os.ReadFile(config)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got map[string]any
+			if err := json.Unmarshal(raw, &got); err != nil {
+				t.Fatalf("config is not JSON: %v\n%s", err, raw)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("config = %v, want %v", got, tt.want)
+			}
+			if out := run(t, config); changed(out) != 0 {
+				t.Errorf("second run changed something:\n%s", out)
+			}
+		})
+	}
+}
