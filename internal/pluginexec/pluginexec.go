@@ -56,7 +56,7 @@ func Find() (string, error) {
 	}
 	p, err := exec.LookPath(Helper)
 	if err != nil {
-		return "", fmt.Errorf("%s not found beside this binary or on $PATH (it runs plugins and resolves ref+awsssm://; install it with the other dockwright binaries)", Helper)
+		return "", fmt.Errorf("%s not found beside this binary or on $PATH (it runs plugins, resolves ref+awsssm:// and calls Amazon ECR; install it with the other dockwright binaries)", Helper)
 	}
 	return p, nil
 }

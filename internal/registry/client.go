@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -20,6 +19,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/dockwright/dockwright/internal/pluginexec"
 	"github.com/dockwright/dockwright/internal/version"
 )
 
@@ -93,8 +93,10 @@ type Client struct {
 	mu     sync.Mutex
 	auths  map[string]*authEntry
 	untags map[string]*untagSupport
-	// ecrs are the ECR stores, by registry host.
-	ecrs map[string]*ecrStore
+	// ecrs are the ECR stores, by registry host; ecrSession the helper
+	// process they call ECR through.
+	ecrs       map[string]*ecrStore
+	ecrSession *pluginexec.Session
 }
 
 // untagSupport remembers whether a registry can delete a tag alone.
@@ -153,6 +155,18 @@ func New(opts Options) *Client {
 	c.opts.Keychain = authn.NewMultiKeychain(opts.Keychain, &ecrKeychain{c: c})
 	return c
 }
+
+// acquire takes a slot of the client's request bound (ECR calls).
+func (c *Client) acquire(ctx context.Context) error {
+	select {
+	case c.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *Client) release() { <-c.sem }
 
 // limitTransport holds a slot of the client's semaphore for each request
 // until its body is closed.
@@ -389,7 +403,7 @@ func (c *Client) Delete(ctx context.Context, repo name.Repository, d string) err
 		if err != nil {
 			return err
 		}
-		if err := e.delete1(ctx, repo, ecrtypes.ImageIdentifier{ImageDigest: &d}); err != nil {
+		if err := e.delete1(ctx, repo, ecrImageID{ImageDigest: d}); err != nil {
 			return fmt.Errorf("deleting %s@%s: %w", repo.Name(), d, classifyECR(err))
 		}
 		return nil
@@ -412,8 +426,7 @@ func (c *Client) Untag(ctx context.Context, tag name.Tag) error {
 		if err != nil {
 			return err
 		}
-		t := tag.TagStr()
-		if err := e.delete1(ctx, tag.Context(), ecrtypes.ImageIdentifier{ImageTag: &t}); err != nil {
+		if err := e.delete1(ctx, tag.Context(), ecrImageID{ImageTag: tag.TagStr()}); err != nil {
 			return fmt.Errorf("deleting tag %s: %w", tag.Name(), classifyECR(err))
 		}
 		return nil

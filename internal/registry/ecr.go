@@ -5,26 +5,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
-	"github.com/aws/smithy-go"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
-	"github.com/dockwright/dockwright/internal/awslog"
+	"github.com/dockwright/dockwright/internal/pluginexec"
 )
 
 // Backends a Client can speak to a registry with.
@@ -69,16 +62,18 @@ var ecrManifestTypes = []string{
 // call takes.
 const ecrBatch = 100
 
-// ecrStore is one ECR registry: the API client and, per repository, the
-// images of its last listing (DescribeImages gives every tag's digest,
-// media type, size and push time, so tag lists and HEADs cost nothing
-// more). A write forgets the repository's listing.
+// ecrStore is one ECR registry: its calls go through the
+// dockwright-plugin-host helper (internal/ecrapi runs the SDK there, so
+// this binary links none), and, per repository, the images of its last
+// listing are kept (DescribeImages gives every tag's digest, media type,
+// size and push time, so tag lists and HEADs cost nothing more). A write
+// forgets the repository's listing.
 type ecrStore struct {
-	api        *ecr.Client
-	registryID *string // nil: the caller's account
-	region     string
-
-	auth *ecrAuth
+	c          *Client
+	session    *pluginexec.Session
+	registryID string // "": the caller's account
+	region     string // "": the SDK's default (AWS_REGION, the profile)
+	auth       *ecrAuth
 
 	mu       sync.Mutex
 	listings map[string]*ecrListing
@@ -109,71 +104,59 @@ func (c *Client) UsesECR(reg name.Registry) bool {
 
 // ecrFor returns the ECR store for reg, or nil when reg is spoken to with
 // the registry HTTP API.
-func (c *Client) ecrFor(ctx context.Context, reg name.Registry) (*ecrStore, error) {
+func (c *Client) ecrFor(_ context.Context, reg name.Registry) (*ecrStore, error) {
 	if !c.UsesECR(reg) {
 		return nil, nil
 	}
 	host := reg.RegistryStr()
-	m := ecrHost.FindStringSubmatch(host)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if s, ok := c.ecrs[host]; ok {
 		return s, nil
 	}
-	opts := []func(*config.LoadOptions) error{
-		config.WithLogger(awslog.Logger(c.log)),
-		config.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = c.opts.Attempts })
-		}),
+	if c.ecrSession == nil {
+		c.ecrSession = &pluginexec.Session{Mode: pluginexec.ModeECR, Env: []string{"DOCKWRIGHT_RETRIES=" + strconv.Itoa(c.opts.Attempts)}}
 	}
-	s := &ecrStore{listings: map[string]*ecrListing{}}
-	if m != nil {
-		opts = append(opts, config.WithRegion(m[2]))
-		s.registryID = aws.String(m[1])
+	s := &ecrStore{c: c, session: c.ecrSession, listings: map[string]*ecrListing{}}
+	if m := ecrHost.FindStringSubmatch(host); m != nil {
+		s.registryID, s.region = m[1], m[2]
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("ECR %s: loading AWS configuration: %w", host, err)
-	}
-	if cfg.Region == "" {
-		return nil, fmt.Errorf("ECR %s: no AWS region: set AWS_REGION (or a profile's region)", host)
-	}
-	s.region = cfg.Region
-	// The SDK's own HTTP client (it carries AWS_CA_BUNDLE), under the
-	// Client's request bound and counters.
-	sdkHTTP := cfg.HTTPClient
-	if sdkHTTP == nil {
-		sdkHTTP = awshttp.NewBuildableClient()
-	}
-	rt := &limitTransport{next: &ecrCounting{next: &countingTransport{next: doerTransport{sdkHTTP}, n: c.n, timeout: c.opts.Timeout}, n: c.n}, sem: c.sem}
-	cfg.HTTPClient = &http.Client{Transport: rt}
-	s.api = ecr.NewFromConfig(cfg)
 	s.auth = &ecrAuth{s: s, now: time.Now}
 	c.ecrs[host] = s
 	return s, nil
 }
 
-// doerTransport runs requests through the SDK's HTTP client.
-type doerTransport struct{ d aws.HTTPClient }
-
-func (t doerTransport) RoundTrip(req *http.Request) (*http.Response, error) { return t.d.Do(req) }
-
-// ecrCounting counts ECR API calls by operation, and the SDK's retries.
-type ecrCounting struct {
-	next http.RoundTripper
-	n    *counter
-}
-
-func (t *ecrCounting) RoundTrip(req *http.Request) (*http.Response, error) {
-	op := strings.TrimPrefix(req.Header.Get("X-Amz-Target"), "AmazonEC2ContainerRegistry_V20150921.")
-	if a := req.Header.Get("Amz-Sdk-Request"); a != "" && !strings.HasPrefix(a, "attempt=1;") && a != "attempt=1" {
-		t.n.retries.Add(1)
+// call runs one ECR operation in the helper: in is ECR's request JSON,
+// out receives the answer. The call counts under Counts.ECR, its HTTP
+// attempts under Other and Retries.
+func (s *ecrStore) call(ctx context.Context, op string, in, out any) error {
+	raw, err := json.Marshal(in)
+	if err != nil {
+		return err
 	}
-	resp, err := t.next.RoundTrip(req)
-	if err == nil && op != "" {
-		t.n.countECR(op)
+	if err := s.c.acquire(ctx); err != nil {
+		return err
 	}
-	return resp, err
+	resp, err := s.session.Call(ctx, pluginexec.ECRRequest{Op: op, Region: s.region, Input: raw})
+	s.c.release()
+	if err != nil {
+		return err
+	}
+	s.c.n.countECR(op)
+	s.c.n.other.Add(int64(resp.Attempts))
+	if resp.Attempts > 1 {
+		s.c.n.retries.Add(int64(resp.Attempts - 1))
+	}
+	if resp.Error != nil {
+		return classifyECR(resp.Error)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(resp.Output, out); err != nil {
+		return fmt.Errorf("ECR %s: reading the answer: %w", op, err)
+	}
+	return nil
 }
 
 func (s *ecrStore) forget(repo string) {
@@ -188,31 +171,72 @@ func (s *ecrStore) cached(repo string) *ecrListing {
 	return s.listings[repo]
 }
 
-// classifyECR wraps an ECR API error with the sentinel it amounts to.
+// classifyECR wraps an ECR error with the sentinel it amounts to.
 func classifyECR(err error) error {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		switch ae.ErrorCode() {
-		case "RepositoryNotFoundException", "ImageNotFoundException", "RegistryPolicyNotFoundException":
-			return fmt.Errorf("%w: %w", ErrNotFound, err)
-		case "AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException",
-			"MissingAuthenticationTokenException", "InvalidClientTokenId":
-			return fmt.Errorf("%w (check the AWS credentials and the IAM permissions in docs/registry-pruner.md): %w", ErrAuth, err)
-		}
+	var e *pluginexec.ECRError
+	if !errors.As(err, &e) {
 		return err
 	}
-	return classify(err)
+	switch {
+	case e.Code == "RepositoryNotFoundException", e.Code == "ImageNotFoundException":
+		return fmt.Errorf("%w: %w", ErrNotFound, err)
+	case slices.Contains([]string{"AccessDeniedException", "UnrecognizedClientException", "InvalidSignatureException",
+		"ExpiredTokenException", "MissingAuthenticationTokenException", "InvalidClientTokenId"}, e.Code):
+		return fmt.Errorf("%w (check the AWS credentials and the IAM permissions in docs/registry-pruner.md): %w", ErrAuth, err)
+	case e.Unreachable:
+		return fmt.Errorf("%w: %w", ErrUnreachable, err)
+	case e.Canceled:
+		return fmt.Errorf("%w: %w", context.Canceled, err)
+	}
+	return err
+}
+
+// The parts of ECR's requests and answers dockwright uses, with the wire's
+// names (answers, written by the SDK with Go's field names, decode
+// case-insensitively).
+type (
+	ecrImageID struct {
+		ImageDigest string `json:"imageDigest,omitempty"`
+		ImageTag    string `json:"imageTag,omitempty"`
+	}
+	ecrFailure struct {
+		ImageID       *ecrImageID `json:"imageId"`
+		FailureCode   string      `json:"failureCode"`
+		FailureReason string      `json:"failureReason"`
+	}
+	ecrImageDetail struct {
+		ImageDigest            string     `json:"imageDigest"`
+		ImageTags              []string   `json:"imageTags"`
+		ImageSizeInBytes       int64      `json:"imageSizeInBytes"`
+		ImagePushedAt          *time.Time `json:"imagePushedAt"`
+		ImageManifestMediaType string     `json:"imageManifestMediaType"`
+	}
+	ecrRepoQuery struct {
+		RegistryID     string       `json:"registryId,omitempty"`
+		RepositoryName string       `json:"repositoryName"`
+		ImageIDs       []ecrImageID `json:"imageIds,omitempty"`
+		NextToken      string       `json:"nextToken,omitempty"`
+		MaxResults     int          `json:"maxResults,omitempty"`
+		// BatchGetImage
+		AcceptedMediaTypes []string `json:"acceptedMediaTypes,omitempty"`
+	}
+)
+
+func (s *ecrStore) query(repo string) ecrRepoQuery {
+	return ecrRepoQuery{RegistryID: s.registryID, RepositoryName: repo}
 }
 
 // list runs DescribeImages over every page and keeps the listing.
 func (s *ecrStore) list(ctx context.Context, repo name.Repository) (*ecrListing, error) {
 	l := &ecrListing{byTag: map[string]*ecrImage{}, byDigest: map[string]*ecrImage{}}
-	p := ecr.NewDescribeImagesPaginator(s.api, &ecr.DescribeImagesInput{
-		RepositoryName: aws.String(repo.RepositoryStr()), RegistryId: s.registryID, MaxResults: aws.Int32(1000),
-	})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
+	q := s.query(repo.RepositoryStr())
+	q.MaxResults = 1000
+	for {
+		var out struct {
+			ImageDetails []ecrImageDetail `json:"imageDetails"`
+			NextToken    *string          `json:"nextToken"`
+		}
+		if err := s.call(ctx, "DescribeImages", q, &out); err != nil {
 			return nil, err
 		}
 		for _, d := range out.ImageDetails {
@@ -225,6 +249,10 @@ func (s *ecrStore) list(ctx context.Context, repo name.Repository) (*ecrListing,
 				l.byTag[t] = img
 			}
 		}
+		if out.NextToken == nil || *out.NextToken == "" {
+			break
+		}
+		q.NextToken = *out.NextToken
 	}
 	s.mu.Lock()
 	s.listings[repo.RepositoryStr()] = l
@@ -232,37 +260,52 @@ func (s *ecrStore) list(ctx context.Context, repo name.Repository) (*ecrListing,
 	return l, nil
 }
 
-func ecrImageOf(d ecrtypes.ImageDetail) *ecrImage {
-	h, err := v1.NewHash(aws.ToString(d.ImageDigest))
+func ecrImageOf(d ecrImageDetail) *ecrImage {
+	h, err := v1.NewHash(d.ImageDigest)
 	if err != nil {
 		return nil
 	}
-	img := &ecrImage{desc: v1.Descriptor{Digest: h, MediaType: types.MediaType(aws.ToString(d.ImageManifestMediaType)), Size: aws.ToInt64(d.ImageSizeInBytes)},
-		tags: d.ImageTags, pushed: aws.ToTime(d.ImagePushedAt)}
+	img := &ecrImage{desc: v1.Descriptor{Digest: h, MediaType: types.MediaType(d.ImageManifestMediaType), Size: d.ImageSizeInBytes}, tags: d.ImageTags}
+	if d.ImagePushedAt != nil {
+		img.pushed = *d.ImagePushedAt
+	}
 	return img
 }
 
-func imageIDOf(ref name.Reference) ecrtypes.ImageIdentifier {
+func imageIDOf(ref name.Reference) ecrImageID {
 	if d, ok := ref.(name.Digest); ok {
-		return ecrtypes.ImageIdentifier{ImageDigest: aws.String(d.DigestStr())}
+		return ecrImageID{ImageDigest: d.DigestStr()}
 	}
-	return ecrtypes.ImageIdentifier{ImageTag: aws.String(ref.Identifier())}
+	return ecrImageID{ImageTag: ref.Identifier()}
 }
 
 func (s *ecrStore) catalog(ctx context.Context) ([]string, error) {
-	var out []string
-	p := ecr.NewDescribeRepositoriesPaginator(s.api, &ecr.DescribeRepositoriesInput{RegistryId: s.registryID, MaxResults: aws.Int32(1000)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
+	var names []string
+	in := struct {
+		RegistryID string `json:"registryId,omitempty"`
+		NextToken  string `json:"nextToken,omitempty"`
+		MaxResults int    `json:"maxResults"`
+	}{RegistryID: s.registryID, MaxResults: 1000}
+	for {
+		var out struct {
+			Repositories []struct {
+				RepositoryName string `json:"repositoryName"`
+			} `json:"repositories"`
+			NextToken *string `json:"nextToken"`
+		}
+		if err := s.call(ctx, "DescribeRepositories", in, &out); err != nil {
 			return nil, err
 		}
-		for _, r := range page.Repositories {
-			out = append(out, aws.ToString(r.RepositoryName))
+		for _, r := range out.Repositories {
+			names = append(names, r.RepositoryName)
 		}
+		if out.NextToken == nil || *out.NextToken == "" {
+			break
+		}
+		in.NextToken = *out.NextToken
 	}
-	slices.Sort(out)
-	return out, nil
+	slices.Sort(names)
+	return names, nil
 }
 
 func (s *ecrStore) tags(ctx context.Context, repo name.Repository) ([]string, error) {
@@ -290,18 +333,20 @@ func (s *ecrStore) describe(ctx context.Context, ref name.Reference) (*ecrImage,
 			return img, nil
 		}
 	}
-	out, err := s.api.DescribeImages(ctx, &ecr.DescribeImagesInput{
-		RepositoryName: aws.String(ref.Context().RepositoryStr()), RegistryId: s.registryID, ImageIds: []ecrtypes.ImageIdentifier{imageIDOf(ref)},
-	})
-	if err != nil {
+	q := s.query(ref.Context().RepositoryStr())
+	q.ImageIDs = []ecrImageID{imageIDOf(ref)}
+	var out struct {
+		ImageDetails []ecrImageDetail `json:"imageDetails"`
+	}
+	if err := s.call(ctx, "DescribeImages", q, &out); err != nil {
 		return nil, err
 	}
 	if len(out.ImageDetails) == 0 {
-		return nil, &smithy.GenericAPIError{Code: "ImageNotFoundException", Message: "no image " + ref.Name()}
+		return nil, fmt.Errorf("%w: no image %s", ErrNotFound, ref.Name())
 	}
 	img := ecrImageOf(out.ImageDetails[0])
 	if img == nil {
-		return nil, fmt.Errorf("ECR answered an invalid digest %q for %s", aws.ToString(out.ImageDetails[0].ImageDigest), ref.Name())
+		return nil, fmt.Errorf("ECR answered an invalid digest %q for %s", out.ImageDetails[0].ImageDigest, ref.Name())
 	}
 	return img, nil
 }
@@ -326,26 +371,30 @@ func (s *ecrStore) pushedAt(ctx context.Context, repo name.Repository, digest st
 
 // get fetches a manifest with BatchGetImage, accepting every manifest type.
 func (s *ecrStore) get(ctx context.Context, ref name.Reference) (*remote.Descriptor, error) {
-	out, err := s.api.BatchGetImage(ctx, &ecr.BatchGetImageInput{
-		RepositoryName: aws.String(ref.Context().RepositoryStr()), RegistryId: s.registryID,
-		ImageIds: []ecrtypes.ImageIdentifier{imageIDOf(ref)}, AcceptedMediaTypes: ecrManifestTypes,
-	})
-	if err != nil {
+	q := s.query(ref.Context().RepositoryStr())
+	q.ImageIDs, q.AcceptedMediaTypes = []ecrImageID{imageIDOf(ref)}, ecrManifestTypes
+	var out struct {
+		Images []struct {
+			ImageManifest          string `json:"imageManifest"`
+			ImageManifestMediaType string `json:"imageManifestMediaType"`
+		} `json:"images"`
+		Failures []ecrFailure `json:"failures"`
+	}
+	if err := s.call(ctx, "BatchGetImage", q, &out); err != nil {
 		return nil, err
 	}
 	if len(out.Images) == 0 {
 		if len(out.Failures) > 0 {
 			return nil, failureErr(out.Failures[0])
 		}
-		return nil, &smithy.GenericAPIError{Code: "ImageNotFoundException", Message: "no image " + ref.Name()}
+		return nil, fmt.Errorf("%w: no image %s", ErrNotFound, ref.Name())
 	}
-	img := out.Images[0]
-	manifest := []byte(aws.ToString(img.ImageManifest))
-	h, _, err := v1.SHA256(strings.NewReader(string(manifest)))
+	manifest := []byte(out.Images[0].ImageManifest)
+	h, _, err := v1.SHA256(strings.NewReader(out.Images[0].ImageManifest))
 	if err != nil {
 		return nil, err
 	}
-	mt := types.MediaType(aws.ToString(img.ImageManifestMediaType))
+	mt := types.MediaType(out.Images[0].ImageManifestMediaType)
 	if mt == "" {
 		mt = manifestMediaType(manifest)
 	}
@@ -354,9 +403,9 @@ func (s *ecrStore) get(ctx context.Context, ref name.Reference) (*remote.Descrip
 
 // failureErr turns a per-id failure into an error (ImageNotFound is
 // ErrNotFound).
-func failureErr(f ecrtypes.ImageFailure) error {
-	msg := fmt.Sprintf("%s: %s", f.FailureCode, aws.ToString(f.FailureReason))
-	if f.FailureCode == ecrtypes.ImageFailureCodeImageNotFound {
+func failureErr(f ecrFailure) error {
+	msg := fmt.Sprintf("%s: %s", f.FailureCode, f.FailureReason)
+	if f.FailureCode == "ImageNotFound" {
 		return fmt.Errorf("%w: %s", ErrNotFound, msg)
 	}
 	return errors.New(msg)
@@ -388,16 +437,19 @@ func (s *ecrStore) put(ctx context.Context, tag name.Tag, m remote.Taggable) err
 	}
 	repo := tag.Context().RepositoryStr()
 	defer s.forget(repo)
-	_, err = s.api.PutImage(ctx, &ecr.PutImageInput{
-		RepositoryName: aws.String(repo), RegistryId: s.registryID, ImageManifest: aws.String(string(raw)),
-		ImageManifestMediaType: aws.String(string(mt)), ImageTag: aws.String(tag.TagStr()),
-	})
-	var exists *ecrtypes.ImageAlreadyExistsException
-	if errors.As(err, &exists) {
+	in := struct {
+		RegistryID             string `json:"registryId,omitempty"`
+		RepositoryName         string `json:"repositoryName"`
+		ImageManifest          string `json:"imageManifest"`
+		ImageManifestMediaType string `json:"imageManifestMediaType"`
+		ImageTag               string `json:"imageTag"`
+	}{s.registryID, repo, string(raw), string(mt), tag.TagStr()}
+	err = s.call(ctx, "PutImage", in, nil)
+	var e *pluginexec.ECRError
+	switch {
+	case errors.As(err, &e) && e.Code == "ImageAlreadyExistsException":
 		return nil // the tag is already on this manifest
-	}
-	var immutable *ecrtypes.ImageTagAlreadyExistsException
-	if errors.As(err, &immutable) {
+	case errors.As(err, &e) && e.Code == "ImageTagAlreadyExistsException":
 		return s.immutableErr(ctx, tag, err)
 	}
 	return err
@@ -406,13 +458,24 @@ func (s *ecrStore) put(ctx context.Context, tag name.Tag, m remote.Taggable) err
 // immutableErr explains a tag ECR will not move.
 func (s *ecrStore) immutableErr(ctx context.Context, tag name.Tag, cause error) error {
 	setting := "IMMUTABLE"
-	out, err := s.api.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{RegistryId: s.registryID, RepositoryNames: []string{tag.Context().RepositoryStr()}})
-	if err == nil && len(out.Repositories) == 1 {
+	in := struct {
+		RegistryID      string   `json:"registryId,omitempty"`
+		RepositoryNames []string `json:"repositoryNames"`
+	}{s.registryID, []string{tag.Context().RepositoryStr()}}
+	var out struct {
+		Repositories []struct {
+			ImageTagMutability                 string `json:"imageTagMutability"`
+			ImageTagMutabilityExclusionFilters []struct {
+				Filter string `json:"filter"`
+			} `json:"imageTagMutabilityExclusionFilters"`
+		} `json:"repositories"`
+	}
+	if err := s.call(ctx, "DescribeRepositories", in, &out); err == nil && len(out.Repositories) == 1 {
 		r := out.Repositories[0]
-		setting = string(r.ImageTagMutability)
+		setting = r.ImageTagMutability
 		var fs []string
 		for _, f := range r.ImageTagMutabilityExclusionFilters {
-			fs = append(fs, aws.ToString(f.Filter))
+			fs = append(fs, f.Filter)
 		}
 		if len(fs) > 0 {
 			setting += " with exclusion filters " + strings.Join(fs, ", ")
@@ -427,9 +490,9 @@ func (s *ecrStore) immutableErr(ctx context.Context, tag name.Tag, cause error) 
 // deleteIDs runs BatchDeleteImage in chunks of ecrBatch and returns, per
 // id (by position), nil when it was deleted, an ErrNotFound error when it
 // was already gone, or its failure. err is a call that failed as a whole:
-// the ids of that chunk and after it are left with a nil result and
-// attempted false.
-func (s *ecrStore) deleteIDs(ctx context.Context, repo name.Repository, ids []ecrtypes.ImageIdentifier) (results []error, attempted int, err error) {
+// the ids of that chunk and after it are left with a nil result, and
+// attempted says how many came before them.
+func (s *ecrStore) deleteIDs(ctx context.Context, repo name.Repository, ids []ecrImageID) (results []error, attempted int, err error) {
 	defer s.forget(repo.RepositoryStr())
 	results = make([]error, len(ids))
 	for from := 0; from < len(ids); from += ecrBatch {
@@ -437,13 +500,17 @@ func (s *ecrStore) deleteIDs(ctx context.Context, repo name.Repository, ids []ec
 			return results, from, err
 		}
 		chunk := ids[from:min(len(ids), from+ecrBatch)]
-		out, err := s.api.BatchDeleteImage(ctx, &ecr.BatchDeleteImageInput{RepositoryName: aws.String(repo.RepositoryStr()), RegistryId: s.registryID, ImageIds: chunk})
-		if err != nil {
-			return results, from, classifyECR(err)
+		q := s.query(repo.RepositoryStr())
+		q.ImageIDs = chunk
+		var out struct {
+			Failures []ecrFailure `json:"failures"`
+		}
+		if err := s.call(ctx, "BatchDeleteImage", q, &out); err != nil {
+			return results, from, err
 		}
 		for _, f := range out.Failures {
 			for i, id := range chunk {
-				if sameID(id, f.ImageId) {
+				if f.ImageID != nil && *f.ImageID == id {
 					results[from+i] = failureErr(f)
 				}
 			}
@@ -452,15 +519,8 @@ func (s *ecrStore) deleteIDs(ctx context.Context, repo name.Repository, ids []ec
 	return results, len(ids), nil
 }
 
-func sameID(a ecrtypes.ImageIdentifier, b *ecrtypes.ImageIdentifier) bool {
-	if b == nil {
-		return false
-	}
-	return aws.ToString(a.ImageDigest) == aws.ToString(b.ImageDigest) && aws.ToString(a.ImageTag) == aws.ToString(b.ImageTag)
-}
-
-func (s *ecrStore) delete1(ctx context.Context, repo name.Repository, id ecrtypes.ImageIdentifier) error {
-	res, _, err := s.deleteIDs(ctx, repo, []ecrtypes.ImageIdentifier{id})
+func (s *ecrStore) delete1(ctx context.Context, repo name.Repository, id ecrImageID) error {
+	res, _, err := s.deleteIDs(ctx, repo, []ecrImageID{id})
 	if err != nil {
 		return err
 	}
@@ -473,16 +533,16 @@ func (s *ecrStore) delete1(ctx context.Context, repo name.Repository, id ecrtype
 // A per-id failure marks that deletion failed and the rest go on.
 func (c *Client) applyECR(ctx context.Context, s *ecrStore, repo name.Repository, plan *RepoPlan, progress func()) error {
 	var units []*Deletion
-	var ids []ecrtypes.ImageIdentifier
+	var ids []ecrImageID
 	for i := range plan.Deletions {
 		if u := &plan.Deletions[i]; u.Status == StatusPlanned {
 			units = append(units, u)
-			ids = append(ids, ecrtypes.ImageIdentifier{ImageDigest: aws.String(u.Digest)})
+			ids = append(ids, ecrImageID{ImageDigest: u.Digest})
 		}
 	}
 	results, attempted, callErr := s.deleteIDs(ctx, repo, ids)
 	var errs []error
-	var children []ecrtypes.ImageIdentifier
+	var children []ecrImageID
 	var childOf []*Deletion
 	for i, u := range units {
 		if i >= attempted {
@@ -504,7 +564,7 @@ func (c *Client) applyECR(ctx context.Context, s *ecrStore, repo name.Repository
 		}
 		if u.Status != StatusFailed {
 			for _, ch := range u.Children {
-				children = append(children, ecrtypes.ImageIdentifier{ImageDigest: aws.String(ch)})
+				children = append(children, ecrImageID{ImageDigest: ch})
 				childOf = append(childOf, u)
 			}
 		}
@@ -515,8 +575,8 @@ func (c *Client) applyECR(ctx context.Context, s *ecrStore, repo name.Repository
 		for i, err := range res {
 			if i < attempted && err != nil && !errors.Is(err, ErrNotFound) {
 				u := childOf[i]
-				u.Status, u.Error = StatusFailed, fmt.Sprintf("child %s: %v", aws.ToString(children[i].ImageDigest), err)
-				errs = append(errs, fmt.Errorf("deleting %s@%s: %w", repo.Name(), aws.ToString(children[i].ImageDigest), err))
+				u.Status, u.Error = StatusFailed, fmt.Sprintf("child %s: %v", children[i].ImageDigest, err)
+				errs = append(errs, fmt.Errorf("deleting %s@%s: %w", repo.Name(), children[i].ImageDigest, err))
 			}
 		}
 	}

@@ -4,8 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,15 +19,51 @@ import (
 
 	"github.com/dockwright/dockwright/internal/ecrfake"
 	"github.com/dockwright/dockwright/internal/imagetag"
+	"github.com/dockwright/dockwright/internal/pluginexec"
 )
 
 // ecrHostName is an ECR hostname: the Client picks the ECR backend for it
 // by itself, and AWS_ENDPOINT_URL_ECR sends the SDK to the fake.
 const ecrHostName = ecrfake.Account + ".dkr.ecr.us-east-1.amazonaws.com"
 
-// startECR starts the fake and points the real SDK client at it.
+// helperDir holds dockwright-plugin-host, built once for the tests: the
+// Client reaches ECR through it (the real SDK runs there).
+var (
+	helperOnce sync.Once
+	helperDir  string
+	helperErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if helperDir != "" {
+		os.RemoveAll(helperDir)
+	}
+	os.Exit(code)
+}
+
+func withHelper(t testing.TB) {
+	t.Helper()
+	helperOnce.Do(func() {
+		if helperDir, helperErr = os.MkdirTemp("", "dockwright-helper-"); helperErr != nil {
+			return
+		}
+		out, err := exec.Command("go", "build", "-o", filepath.Join(helperDir, pluginexec.Helper), "github.com/dockwright/dockwright/tools/dockwright-plugin-host").CombinedOutput()
+		if err != nil {
+			helperErr = fmt.Errorf("go build dockwright-plugin-host: %v\n%s", err, out)
+		}
+	})
+	if helperErr != nil {
+		t.Fatal(helperErr)
+	}
+	t.Setenv("PATH", helperDir+string(os.PathListSeparator)+os.Getenv("PATH"))
+}
+
+// startECR starts the fake and points the real SDK client (in the helper)
+// at it.
 func startECR(t *testing.T) (*ecrfake.Server, *Client) {
 	t.Helper()
+	withHelper(t)
 	srv := ecrfake.Start()
 	t.Cleanup(srv.Close)
 	for _, kv := range srv.Env() {
@@ -66,6 +106,10 @@ func TestECRVersionsCurrentHistory(t *testing.T) {
 	scheme := imagetag.DefaultScheme()
 	if _, err := c.Promote(ctx, repo, scheme, 4, "prod", t0); err != nil {
 		t.Fatal(err)
+	}
+	// One manifest read and two writes (prod, the record): no blob moves.
+	if calls := c.Counts().ECR; calls["BatchGetImage"] != 1 || calls["PutImage"] != 2 || len(calls) != 2 {
+		t.Errorf("promote made %v, want BatchGetImage 1 and PutImage 2", calls)
 	}
 	if _, err := c.Promote(ctx, repo, scheme, 5, "staging", t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
@@ -244,7 +288,7 @@ func TestECRPruneFailuresAndRerun(t *testing.T) {
 		}, "KmsError"},
 		{"5xx on every attempt of the first chunk", func(srv *ecrfake.Server, _ map[int]string, _ context.CancelFunc) {
 			srv.Fail("BatchDeleteImage", 500, 500, 500)
-		}, "500"},
+		}, "ServerException"},
 		{"Ctrl-C before deleting", func(srv *ecrfake.Server, _ map[int]string, cancel context.CancelFunc) {
 			srv.Before(func(op string) {
 				if op == "BatchDeleteImage" {
@@ -347,5 +391,98 @@ func TestECRKeychainRefreshes(t *testing.T) {
 	other, _ := name.NewRegistry("registry.example:5000")
 	if a, _ := authn.Resolve(context.Background(), c2.opts.Keychain, other); a != authn.Anonymous {
 		t.Errorf("a registry that is not ECR got %v", a)
+	}
+}
+
+// seedEstate fills the fake with the benchmark estate of
+// docs/benchmarks.md: repos × builds, each build its own manifest (with
+// its git-<sha7> tag when commitTags), dev and latest on the newest,
+// staging on newest-2, prod on newest-5.
+func seedEstate(srv *ecrfake.Server, repos, builds int, commitTags bool) {
+	mt := string(types.DockerManifestSchema2)
+	for r := range repos {
+		name := fmt.Sprintf("svc-%02d", r)
+		for n := 1; n <= builds; n++ {
+			m := ecrfake.Manifest(r*100000+n, mt, false)
+			at := t0.Add(time.Duration(n) * time.Minute)
+			tags := []string{fmt.Sprint(n)}
+			if commitTags {
+				tags = append(tags, fmt.Sprintf("git-%07x", r*100000+n))
+			}
+			switch builds - n {
+			case 0:
+				tags = append(tags, "dev", "latest")
+			case 2:
+				tags = append(tags, "staging")
+			case 5:
+				tags = append(tags, "prod")
+			}
+			for _, t := range tags {
+				srv.Push(name, t, m, mt, at)
+			}
+		}
+	}
+}
+
+// BenchmarkECRPrune20x200 prunes the 20 repositories × 200 builds estate
+// to --keep 10 through the real SDK and the fake (loopback HTTP): one run
+// per iteration on a fresh estate; it reports the ECR API calls a run
+// makes (the goal: at most 100).
+func BenchmarkECRPrune20x200(b *testing.B) {
+	for _, commitTags := range []bool{false, true} {
+		b.Run(fmt.Sprintf("commit-tags=%v", commitTags), func(b *testing.B) {
+			var calls int64
+			for b.Loop() {
+				b.StopTimer()
+				withHelper(b)
+				srv := ecrfake.Start()
+				seedEstate(srv, 20, 200, commitTags)
+				for _, kv := range srv.Env() {
+					k, v, _ := strings.Cut(kv, "=")
+					b.Setenv(k, v)
+				}
+				b.Setenv("DOCKER_CONFIG", b.TempDir())
+				c := New(Options{})
+				reg, _ := name.NewRegistry(ecrHostName)
+				b.StartTimer()
+				ctx := context.Background()
+				names, err := c.Catalog(ctx, reg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				repos := make([]name.Repository, len(names))
+				for i, n := range names {
+					repos[i] = reg.Repo(n)
+				}
+				plans := c.PlanAll(ctx, repos, imagetag.DefaultScheme(), Policy{Keep: 10})
+				c.ApplyAll(ctx, repos, plans, nil)
+				b.StopTimer()
+				sum := Summarize(plans)
+				if err := Outcome(ctx, plans, sum); err != nil || sum.Deleted != 20*190 {
+					b.Fatalf("%v: %d deleted", err, sum.Deleted)
+				}
+				calls = c.Counts().Total()
+				srv.Close()
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(calls), "ecr-calls/op")
+		})
+	}
+}
+
+// DescribeImages is paged by 1,000: 1,100 builds take two calls, and
+// every build is listed.
+func TestECRPaginates(t *testing.T) {
+	srv, c := startECR(t)
+	seedBuilds(srv, "big", 1, 1100)
+	v, err := c.ListVersions(context.Background(), ecrRepo(t, "big"), imagetag.DefaultScheme())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Versions) != 1100 || v.Versions[0].Build != 1100 || v.Versions[1099].Build != 1 {
+		t.Errorf("%d versions, newest %d", len(v.Versions), v.Versions[0].Build)
+	}
+	if n := srv.Calls()["DescribeImages"]; n != 2 {
+		t.Errorf("%d DescribeImages calls for 1,100 images, want 2 pages of 1,000", n)
 	}
 }

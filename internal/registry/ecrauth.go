@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 )
@@ -68,21 +66,35 @@ func (a *ecrAuth) AuthorizationContext(ctx context.Context) (*authn.AuthConfig, 
 	if a.cfg != nil && a.now().Before(a.expires.Add(-ecrRefreshBefore)) {
 		return a.cfg, nil
 	}
-	out, err := a.s.api.GetAuthorizationToken(ctx, &ecr.GetAuthorizationTokenInput{})
-	if err != nil {
-		return nil, fmt.Errorf("ECR authorization token: %w", classifyECR(err))
+	var in struct {
+		RegistryIDs []string `json:"registryIds,omitempty"`
+	}
+	if a.s.registryID != "" {
+		in.RegistryIDs = []string{a.s.registryID}
+	}
+	var out struct {
+		AuthorizationData []struct {
+			AuthorizationToken string     `json:"authorizationToken"`
+			ExpiresAt          *time.Time `json:"expiresAt"`
+		} `json:"authorizationData"`
+	}
+	if err := a.s.call(ctx, "GetAuthorizationToken", in, &out); err != nil {
+		return nil, fmt.Errorf("ECR authorization token: %w", err)
 	}
 	if len(out.AuthorizationData) == 0 {
 		return nil, fmt.Errorf("ECR authorization token: the answer holds none")
 	}
 	d := out.AuthorizationData[0]
-	raw, err := base64.StdEncoding.DecodeString(aws.ToString(d.AuthorizationToken))
+	raw, err := base64.StdEncoding.DecodeString(d.AuthorizationToken)
 	user, pass, ok := strings.Cut(string(raw), ":")
 	if err != nil || !ok {
 		return nil, fmt.Errorf("ECR authorization token: not base64 USER:PASSWORD")
 	}
 	a.cfg = &authn.AuthConfig{Username: user, Password: pass}
-	a.expires = aws.ToTime(d.ExpiresAt)
+	a.expires = time.Time{}
+	if d.ExpiresAt != nil {
+		a.expires = *d.ExpiresAt
+	}
 	if a.expires.IsZero() {
 		a.expires = a.now().Add(12 * time.Hour)
 	}

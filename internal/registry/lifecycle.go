@@ -66,7 +66,7 @@ func ClosestLifecyclePolicy(p Policy, scheme imagetag.Scheme) (policy LifecycleP
 		LifecycleSelection{TagStatus: "tagged", TagPatternList: []string{"*"}, CountType: "imageCountMoreThan", CountNumber: max(p.Keep, 1)})
 	gaps = append(gaps,
 		"ECR counts by push time, registry-pruner by build number: an old build pushed again (a rebuild, a re-push from another pipeline) counts as new to ECR",
-		"a lifecycle rule cannot keep images in use: it knows no running container and counts with no condition on pulls, so a build a host still runs (mid-rollout, after a rollback) goes once it falls out of the newest "+fmt.Sprint(p.Keep)+"; registry-pruner has the same limit but runs when you run it, after the deploy",
+		"a lifecycle rule cannot keep images in use: it knows no running container (sinceImagePulled ages by last pull, which a running container does not renew, and cannot be combined with a count), so a build a host still runs (mid-rollout, after a rollback) goes once it falls out of the newest "+fmt.Sprint(p.Keep)+"; registry-pruner has the same limit but runs when you run it, after the deploy",
 		"the count is over every tagged image not shielded above, so tags dockwright did not write (feature-x) take slots from builds and are expired like them; registry-pruner leaves them alone unless --prune-other",
 		"the count rule still counts the shielded images (ECR lets a lower-priority rule see, not expire, what a higher one selected), so an environment tag on an old build takes one of the newest slots",
 		"untagged images (the children of multi-arch indexes among them) are not touched by this policy",

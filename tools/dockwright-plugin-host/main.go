@@ -3,7 +3,9 @@
 // execute it only when their configuration names plugins, so the gRPC and
 // go-plugin code stays out of their own start-up. It also holds the AWS SSM
 // resolver of env-config-resolver (secrets-resolve with "builtin":
-// "awsssm"), which keeps the AWS SDK out of that binary. It reads one JSON
+// "awsssm"), which keeps the AWS SDK out of that binary, and the Amazon ECR
+// calls of image-tagger and registry-pruner (mode ecr, a session of JSON
+// lines), for the same reason. It reads one JSON
 // request on stdin and writes one JSON answer on stdout:
 //
 //	echo '{"spec": {"name": "dotenv", "config": {"path": "s.env"}}, "refs": ["ref+dotenv://DB"]}' |
@@ -21,10 +23,12 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/dockwright/dockwright/internal/cmdutil"
+	"github.com/dockwright/dockwright/internal/ecrapi"
 	"github.com/dockwright/dockwright/internal/envconfig"
 	"github.com/dockwright/dockwright/internal/envconfig/awsssm"
 	"github.com/dockwright/dockwright/internal/notify"
@@ -52,6 +56,8 @@ MODES:
    inventory-list   {"spec": {...}} -> {"hosts": [...]}
    notify           {"spec": {...}, "event": {...}} -> {"sent": true}
    emit             {"notifiers_file": "notify.yml", "event": {...}}: every notifier of the file
+   ecr              Amazon ECR API calls for image-tagger and registry-pruner: JSON lines
+                    {"id", "op", "region", "input"} in, {"id", "output"|"error", "attempts"} out
 
 Plugins are found in $DOCKWRIGHT_PLUGIN_DIR, then ~/.local/share/dockwright/plugins,
 then /usr/local/lib/dockwright/plugins (docs/plugins.md). Diagnostics go to stderr
@@ -69,6 +75,14 @@ func run(ctx context.Context, args []string) error {
 			_, err := fmt.Fprintf(os.Stdout, "dockwright-plugin-host version %s\n", version.String())
 			return err
 		}
+	}
+	if len(args) == 1 && args[0] == pluginexec.ModeECR {
+		log, err := cmdutil.NewLogger(os.Stderr, os.Getenv("DOCKWRIGHT_LOG_LEVEL"))
+		if err != nil {
+			log = cmdutil.DiscardLogger()
+		}
+		attempts, _ := strconv.Atoi(os.Getenv("DOCKWRIGHT_RETRIES"))
+		return (&ecrapi.Server{Attempts: attempts, Log: log}).Serve(ctx, os.Stdin, os.Stdout)
 	}
 	if len(args) != 1 || !slices.Contains(pluginexec.Modes, args[0]) {
 		return cmdutil.Usagef("usage: dockwright-plugin-host %s < request.json (see --help)", strings.Join(pluginexec.Modes, "|"))

@@ -25,9 +25,14 @@ catalog (--catalog, $DOCKWRIGHT_CATALOG), or a name under --registry.
 Credentials come from ~/.docker/config.json ($DOCKER_CONFIG) and its
 credential helpers; they are never printed.
 
+Amazon ECR (ACCOUNT.dkr.ecr.REGION.amazonaws.com, or --backend ecr) is
+spoken to through its API with the AWS credentials of the default chain,
+which also authenticate pushes: no docker login. See docs/image-tagger.md.
+
 Exit codes: 0 done; 1 registry, Docker Engine, network or auth failure; 2
 bad flags, arguments, catalog, a build or local image that does not exist;
-3 'current' found the environment not promoted.`
+3 'current' found the environment not promoted, or ECR refused to move an
+immutable tag.`
 
 func newApp() *cli.App {
 	app := cmdutil.NewApp("image-tagger", "list, promote and compute image tags (build numbers and environment pointers)")

@@ -30,6 +30,7 @@ func TestMain(m *testing.M) {
 // AWS_ENDPOINT_URL_ECR: web (as on $REGISTRY), promo, and locked (tag
 // immutability IMMUTABLE, builds 1..3, prod on 1); $ECR_PUSH_REGISTRY (2.8)
 // takes the ECR token (user AWS) as its basic-auth password.
+// $PATH_WITHOUT_HELPER is $PATH without dockwright-plugin-host.
 func TestScripts(t *testing.T) {
 	v3 := rt.Start(t, rt.V3)
 	v2 := rt.Start(t, rt.V2)
@@ -56,6 +57,7 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
+			env.Setenv("PATH_WITHOUT_HELPER", env.Getenv("PATH"))
 			if err := kit.Setup(env); err != nil {
 				return err
 			}
