@@ -150,59 +150,48 @@ func errorOf(err error) *pluginexec.ECRError {
 	return e
 }
 
-// call runs one operation: the input decoded into the SDK's input type
-// (encoding/json matches ECR's camelCase names to its fields).
+// handler runs one operation on a client with ECR's request JSON.
+type handler func(ctx context.Context, c *ecr.Client, input json.RawMessage) (any, error)
+
+// op makes the handler of an SDK operation: the input decoded into its
+// input type (encoding/json matches ECR's camelCase names to its fields).
+func op[In, Out any](f func(*ecr.Client, context.Context, *In, ...func(*ecr.Options)) (*Out, error)) handler {
+	return func(ctx context.Context, c *ecr.Client, input json.RawMessage) (any, error) {
+		var in In
+		if len(input) > 0 {
+			if err := json.Unmarshal(input, &in); err != nil {
+				return nil, err
+			}
+		}
+		return f(c, ctx, &in)
+	}
+}
+
+// ops are the operations dockwright uses.
+var ops = map[string]handler{
+	"DescribeRepositories":  op((*ecr.Client).DescribeRepositories),
+	"DescribeImages":        op((*ecr.Client).DescribeImages),
+	"BatchGetImage":         op((*ecr.Client).BatchGetImage),
+	"PutImage":              op((*ecr.Client).PutImage),
+	"BatchDeleteImage":      op((*ecr.Client).BatchDeleteImage),
+	"GetAuthorizationToken": op((*ecr.Client).GetAuthorizationToken),
+}
+
+// call runs one operation.
 func (s *Server) call(ctx context.Context, req pluginexec.ECRRequest) (any, error) {
+	h, ok := ops[req.Op]
+	if !ok {
+		return nil, fmt.Errorf("operation %q is not one dockwright uses", req.Op)
+	}
 	c, err := s.client(ctx, req.Region)
 	if err != nil {
 		return nil, err
 	}
-	decode := func(in any) error {
-		if len(req.Input) == 0 {
-			return nil
-		}
-		if err := json.Unmarshal(req.Input, in); err != nil {
-			return fmt.Errorf("%s input: %v", req.Op, err)
-		}
-		return nil
+	out, err := h(ctx, c, req.Input)
+	var se *json.UnmarshalTypeError
+	var sx *json.SyntaxError
+	if errors.As(err, &se) || errors.As(err, &sx) {
+		return nil, fmt.Errorf("%s input: %v", req.Op, err)
 	}
-	switch req.Op {
-	case "DescribeRepositories":
-		var in ecr.DescribeRepositoriesInput
-		if err := decode(&in); err != nil {
-			return nil, err
-		}
-		return c.DescribeRepositories(ctx, &in)
-	case "DescribeImages":
-		var in ecr.DescribeImagesInput
-		if err := decode(&in); err != nil {
-			return nil, err
-		}
-		return c.DescribeImages(ctx, &in)
-	case "BatchGetImage":
-		var in ecr.BatchGetImageInput
-		if err := decode(&in); err != nil {
-			return nil, err
-		}
-		return c.BatchGetImage(ctx, &in)
-	case "PutImage":
-		var in ecr.PutImageInput
-		if err := decode(&in); err != nil {
-			return nil, err
-		}
-		return c.PutImage(ctx, &in)
-	case "BatchDeleteImage":
-		var in ecr.BatchDeleteImageInput
-		if err := decode(&in); err != nil {
-			return nil, err
-		}
-		return c.BatchDeleteImage(ctx, &in)
-	case "GetAuthorizationToken":
-		var in ecr.GetAuthorizationTokenInput
-		if err := decode(&in); err != nil {
-			return nil, err
-		}
-		return c.GetAuthorizationToken(ctx, &in)
-	}
-	return nil, fmt.Errorf("operation %q is not one dockwright uses", req.Op)
+	return out, err
 }
