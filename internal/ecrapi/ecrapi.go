@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -40,7 +41,9 @@ type Server struct {
 	// Attempts is the SDK's attempts per call (retries on throttling, 5xx
 	// and network errors); 0 is the SDK's default.
 	Attempts int
-	Log      *slog.Logger
+	// Timeout bounds each call, its retries included (0: none).
+	Timeout time.Duration
+	Log     *slog.Logger
 
 	mu      sync.Mutex
 	clients map[string]*ecr.Client
@@ -120,6 +123,11 @@ func (s *Server) Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 
 func (s *Server) answer(ctx context.Context, req pluginexec.ECRRequest) pluginexec.ECRResponse {
 	resp := pluginexec.ECRResponse{ID: req.ID}
+	if s.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.Timeout)
+		defer cancel()
+	}
 	var n atomic.Int32
 	out, err := s.call(context.WithValue(ctx, attemptsKey{}, &n), req)
 	resp.Attempts = int(n.Load())
@@ -146,7 +154,10 @@ func errorOf(err error) *pluginexec.ECRError {
 	var nerr net.Error
 	var operr *net.OpError
 	e.Unreachable = errors.As(err, &operr) || errors.As(err, &nerr)
-	e.Canceled = errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+	e.Canceled = errors.Is(err, context.Canceled)
+	if errors.Is(err, context.DeadlineExceeded) {
+		e.Message = "timed out (--timeout): " + e.Message
+	}
 	return e
 }
 

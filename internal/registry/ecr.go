@@ -115,7 +115,8 @@ func (c *Client) ecrFor(_ context.Context, reg name.Registry) (*ecrStore, error)
 		return s, nil
 	}
 	if c.ecrSession == nil {
-		c.ecrSession = &pluginexec.Session{Mode: pluginexec.ModeECR, Env: []string{"DOCKWRIGHT_RETRIES=" + strconv.Itoa(c.opts.Attempts)}}
+		c.ecrSession = &pluginexec.Session{Mode: pluginexec.ModeECR, Env: []string{
+			"DOCKWRIGHT_RETRIES=" + strconv.Itoa(c.opts.Attempts), "DOCKWRIGHT_TIMEOUT=" + c.opts.Timeout.String()}}
 	}
 	s := &ecrStore{c: c, session: c.ecrSession, listings: map[string]*ecrListing{}}
 	if m := ecrHost.FindStringSubmatch(host); m != nil {

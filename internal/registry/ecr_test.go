@@ -486,3 +486,16 @@ func TestECRPaginates(t *testing.T) {
 		t.Errorf("%d DescribeImages calls for 1,100 images, want 2 pages of 1,000", n)
 	}
 }
+
+// --timeout bounds each ECR call, retries included: a call ECR does not
+// answer in time fails, naming the timeout.
+func TestECRTimeout(t *testing.T) {
+	srv, _ := startECR(t)
+	seedBuilds(srv, "slow", 1, 2)
+	srv.Before(func(op string) { time.Sleep(1500 * time.Millisecond) })
+	c := New(Options{Timeout: 300 * time.Millisecond, Attempts: 1})
+	_, err := c.ListVersions(context.Background(), ecrRepo(t, "slow"), imagetag.DefaultScheme())
+	if err == nil || !strings.Contains(err.Error(), "timed out (--timeout)") {
+		t.Fatalf("err = %v, want a timeout", err)
+	}
+}

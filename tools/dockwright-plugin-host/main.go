@@ -82,7 +82,8 @@ func run(ctx context.Context, args []string) error {
 			log = cmdutil.DiscardLogger()
 		}
 		attempts, _ := strconv.Atoi(os.Getenv("DOCKWRIGHT_RETRIES"))
-		return (&ecrapi.Server{Attempts: attempts, Log: log}).Serve(ctx, os.Stdin, os.Stdout)
+		timeout, _ := time.ParseDuration(os.Getenv("DOCKWRIGHT_TIMEOUT"))
+		return (&ecrapi.Server{Attempts: attempts, Timeout: timeout, Log: log}).Serve(ctx, os.Stdin, os.Stdout)
 	}
 	if len(args) != 1 || !slices.Contains(pluginexec.Modes, args[0]) {
 		return cmdutil.Usagef("usage: dockwright-plugin-host %s < request.json (see --help)", strings.Join(pluginexec.Modes, "|"))
