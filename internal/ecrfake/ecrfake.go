@@ -77,6 +77,15 @@ type Server struct {
 	before   func(op string)
 	tokenTTL time.Duration     // how long an authorization token lives
 	failIDs  map[string]string // digest -> per-id failure code of BatchDeleteImage
+	deny     bool              // answer AccessDeniedException to everything
+}
+
+// Deny makes every call answer AccessDeniedException (credentials without
+// the IAM permissions), or stops doing so.
+func (s *Server) Deny(deny bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deny = deny
 }
 
 // SetTokenTTL sets how long the authorization tokens handed out from now
@@ -221,6 +230,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls[op]++
 	before := s.before
+	if s.deny {
+		s.mu.Unlock()
+		writeErr(w, errf("AccessDeniedException", "User: arn:aws:iam::%s:user/test is not authorized to perform: ecr:%s", Account, op))
+		return
+	}
 	if st := s.fail[op]; len(st) > 0 {
 		s.fail[op] = st[1:]
 		s.mu.Unlock()

@@ -499,3 +499,47 @@ func TestECRTimeout(t *testing.T) {
 		t.Fatalf("err = %v, want a timeout", err)
 	}
 }
+
+// What stops a prune before anything is deleted, as on Distribution: a
+// plan that would empty a repository is refused, credentials without the
+// permissions are ErrAuth, an endpoint that does not answer is
+// ErrUnreachable; nothing is deleted in any of them.
+func TestECRPruneStopsBeforeDeleting(t *testing.T) {
+	tests := []struct {
+		name    string
+		setup   func(t *testing.T, srv *ecrfake.Server)
+		keep    int
+		wantErr error
+	}{
+		{"a plan that empties the repository", func(*testing.T, *ecrfake.Server) {}, 0, ErrRefused},
+		{"credentials without the permissions", func(_ *testing.T, srv *ecrfake.Server) { srv.Deny(true) }, 2, ErrAuth},
+		{"an endpoint that does not answer", func(t *testing.T, _ *ecrfake.Server) { t.Setenv("AWS_ENDPOINT_URL_ECR", "http://127.0.0.1:1") }, 2, ErrUnreachable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, _ := startECR(t)
+			seedBuilds(srv, "web", 1, 6)
+			tt.setup(t, srv)
+			c := New(Options{Attempts: 1})
+			repo := ecrRepo(t, "web")
+			ctx := context.Background()
+			plans := c.PlanAll(ctx, []name.Repository{repo}, imagetag.DefaultScheme(), Policy{Keep: tt.keep})
+			c.ApplyAll(ctx, []name.Repository{repo}, plans, nil)
+			err := Outcome(ctx, plans, Summarize(plans))
+			if tt.wantErr == ErrRefused {
+				if !errors.Is(err, ErrRefused) {
+					t.Fatalf("outcome %v, want ErrRefused", err)
+				}
+			} else if err == nil || !strings.Contains(plans[0].Error, strings.Split(tt.wantErr.Error(), " (")[0]) {
+				t.Fatalf("outcome %v (plan error %q), want %v", err, plans[0].Error, tt.wantErr)
+			}
+			srv.Deny(false)
+			if n := len(srv.Images("web")); n != 6 {
+				t.Errorf("%d images left, want all 6", n)
+			}
+			if n := srv.Calls()["BatchDeleteImage"]; n != 0 {
+				t.Errorf("%d BatchDeleteImage calls", n)
+			}
+		})
+	}
+}
