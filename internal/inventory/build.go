@@ -25,16 +25,6 @@ type SkippedHost struct {
 	Err              error
 }
 
-func countNonNil(errs []error) int {
-	n := 0
-	for _, e := range errs {
-		if e != nil {
-			n++
-		}
-	}
-	return n
-}
-
 // Host is one inventory host.
 type Host struct {
 	Name     string
