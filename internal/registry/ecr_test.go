@@ -546,3 +546,27 @@ func TestECRPruneStopsBeforeDeleting(t *testing.T) {
 		})
 	}
 }
+
+// --keep-younger-than reads ECR's push time: no manifest or config is
+// fetched for it.
+func TestECRKeepYoungerThanUsesPushTime(t *testing.T) {
+	srv, c := startECR(t)
+	d := seedBuilds(srv, "web", 1, 10) // build n pushed n hours after t0
+	repo := ecrRepo(t, "web")
+	p := Policy{Keep: 2, KeepYoungerThan: 5*time.Hour + time.Minute, Now: t0.Add(10 * time.Hour)}
+	plans := c.PlanAll(context.Background(), []name.Repository{repo}, imagetag.DefaultScheme(), p)
+	c.ApplyAll(context.Background(), []name.Repository{repo}, plans, nil)
+	if err := Outcome(context.Background(), plans, Summarize(plans)); err != nil {
+		t.Fatal(err)
+	}
+	imgs := srv.Images("web")
+	for n := 1; n <= 10; n++ {
+		_, kept := imgs[d[n]]
+		if want := n >= 5; kept != want {
+			t.Errorf("build %d (pushed %dh before now): kept %v, want %v", n, 10-n, kept, want)
+		}
+	}
+	if n := c.Counts().ECR["BatchGetImage"]; n != 0 {
+		t.Errorf("%d BatchGetImage calls: the push time comes with the listing", n)
+	}
+}
