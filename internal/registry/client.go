@@ -281,13 +281,10 @@ func (c *Client) repoOpts(ctx context.Context, repo name.Repository, action stri
 
 // Catalog lists every repository of reg (paginated _catalog).
 func (c *Client) Catalog(ctx context.Context, reg name.Registry) ([]string, error) {
-	if e, err := c.ecrFor(ctx, reg); e != nil || err != nil {
-		if err != nil {
-			return nil, err
-		}
+	if e := c.ecr(reg); e != nil {
 		repos, err := e.catalog(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("listing repositories of %s: %w", reg.RegistryStr(), classifyECR(err))
+			return nil, fmt.Errorf("listing repositories of %s: %w", reg.RegistryStr(), err)
 		}
 		return repos, nil
 	}
@@ -306,11 +303,10 @@ func (c *Client) Catalog(ctx context.Context, reg name.Registry) ([]string, erro
 // not know is ErrNotFound.
 func (c *Client) Tags(ctx context.Context, repo name.Repository) ([]string, error) {
 	var tags []string
-	e, err := c.ecrFor(ctx, repo.Registry)
-	if e != nil {
+	var err error
+	if e := c.ecr(repo.Registry); e != nil {
 		tags, err = e.tags(ctx, repo)
-		err = classifyECR(err)
-	} else if err == nil {
+	} else {
 		var opts []remote.Option
 		if opts, err = c.repoOpts(ctx, repo, transport.PullScope); err != nil {
 			return nil, err
@@ -331,13 +327,10 @@ func (c *Client) Tags(ctx context.Context, repo name.Repository) ([]string, erro
 // resolves to, asking for every manifest type so that a multi-arch index is
 // never answered with one of its children.
 func (c *Client) Head(ctx context.Context, ref name.Reference) (v1.Descriptor, error) {
-	if e, err := c.ecrFor(ctx, ref.Context().Registry); e != nil || err != nil {
-		if err != nil {
-			return v1.Descriptor{}, err
-		}
+	if e := c.ecr(ref.Context().Registry); e != nil {
 		d, err := e.head(ctx, ref)
 		if err != nil {
-			return v1.Descriptor{}, fmt.Errorf("resolving %q: %w", ref.Name(), classifyECR(err))
+			return v1.Descriptor{}, fmt.Errorf("resolving %q: %w", ref.Name(), err)
 		}
 		return d, nil
 	}
@@ -354,13 +347,10 @@ func (c *Client) Head(ctx context.Context, ref name.Reference) (v1.Descriptor, e
 
 // Get fetches a manifest (or index) with its raw bytes.
 func (c *Client) Get(ctx context.Context, ref name.Reference) (*remote.Descriptor, error) {
-	if e, err := c.ecrFor(ctx, ref.Context().Registry); e != nil || err != nil {
-		if err != nil {
-			return nil, err
-		}
+	if e := c.ecr(ref.Context().Registry); e != nil {
 		d, err := e.get(ctx, ref)
 		if err != nil {
-			return nil, fmt.Errorf("fetching manifest %q: %w", ref.Name(), classifyECR(err))
+			return nil, fmt.Errorf("fetching manifest %q: %w", ref.Name(), err)
 		}
 		return d, nil
 	}
@@ -377,12 +367,9 @@ func (c *Client) Get(ctx context.Context, ref name.Reference) (*remote.Descripto
 
 // Put writes an already-fetched manifest under tag (one PUT; no blob moves).
 func (c *Client) Put(ctx context.Context, tag name.Tag, m remote.Taggable) error {
-	if e, err := c.ecrFor(ctx, tag.Context().Registry); e != nil || err != nil {
-		if err != nil {
-			return err
-		}
+	if e := c.ecr(tag.Context().Registry); e != nil {
 		if err := e.put(ctx, tag, m); err != nil {
-			return fmt.Errorf("tagging %q: %w", tag.Name(), classifyECR(err))
+			return fmt.Errorf("tagging %q: %w", tag.Name(), err)
 		}
 		return nil
 	}
@@ -399,12 +386,9 @@ func (c *Client) Put(ctx context.Context, tag name.Tag, m remote.Taggable) error
 // Delete deletes the manifest with digest d from repo: every tag that
 // points at it goes with it.
 func (c *Client) Delete(ctx context.Context, repo name.Repository, d string) error {
-	if e, err := c.ecrFor(ctx, repo.Registry); e != nil || err != nil {
-		if err != nil {
-			return err
-		}
+	if e := c.ecr(repo.Registry); e != nil {
 		if err := e.delete1(ctx, repo, ecrImageID{ImageDigest: d}); err != nil {
-			return fmt.Errorf("deleting %s@%s: %w", repo.Name(), d, classifyECR(err))
+			return fmt.Errorf("deleting %s@%s: %w", repo.Name(), d, err)
 		}
 		return nil
 	}
@@ -422,12 +406,9 @@ func (c *Client) Delete(ctx context.Context, repo name.Repository, d string) err
 // (Distribution v3). A registry that cannot (2.8 answers 400 UNSUPPORTED)
 // gives ErrUntagUnsupported.
 func (c *Client) Untag(ctx context.Context, tag name.Tag) error {
-	if e, err := c.ecrFor(ctx, tag.Context().Registry); e != nil || err != nil {
-		if err != nil {
-			return err
-		}
+	if e := c.ecr(tag.Context().Registry); e != nil {
 		if err := e.delete1(ctx, tag.Context(), ecrImageID{ImageTag: tag.TagStr()}); err != nil {
-			return fmt.Errorf("deleting tag %s: %w", tag.Name(), classifyECR(err))
+			return fmt.Errorf("deleting tag %s: %w", tag.Name(), err)
 		}
 		return nil
 	}

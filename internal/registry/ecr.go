@@ -102,17 +102,17 @@ func (c *Client) UsesECR(reg name.Registry) bool {
 	return IsECR(reg.RegistryStr())
 }
 
-// ecrFor returns the ECR store for reg, or nil when reg is spoken to with
+// ecr returns the ECR store for reg, or nil when reg is spoken to with
 // the registry HTTP API.
-func (c *Client) ecrFor(_ context.Context, reg name.Registry) (*ecrStore, error) {
+func (c *Client) ecr(reg name.Registry) *ecrStore {
 	if !c.UsesECR(reg) {
-		return nil, nil
+		return nil
 	}
 	host := reg.RegistryStr()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if s, ok := c.ecrs[host]; ok {
-		return s, nil
+		return s
 	}
 	if c.ecrSession == nil {
 		c.ecrSession = &pluginexec.Session{Mode: pluginexec.ModeECR, Env: []string{
@@ -124,12 +124,13 @@ func (c *Client) ecrFor(_ context.Context, reg name.Registry) (*ecrStore, error)
 	}
 	s.auth = &ecrAuth{s: s, now: time.Now}
 	c.ecrs[host] = s
-	return s, nil
+	return s
 }
 
 // call runs one ECR operation in the helper: in is ECR's request JSON,
-// out receives the answer. The call counts under Counts.ECR, its HTTP
-// attempts under Other and Retries.
+// out receives the answer, and an error is classified (classifyECR) here,
+// once. The call counts under Counts.ECR, its HTTP attempts under Other
+// and Retries.
 func (s *ecrStore) call(ctx context.Context, op string, in, out any) error {
 	raw, err := json.Marshal(in)
 	if err != nil {

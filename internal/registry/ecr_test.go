@@ -146,6 +146,9 @@ func TestECRVersionsCurrentHistory(t *testing.T) {
 	if _, err := c.ListVersions(ctx, ecrRepo(t, "nothing"), scheme); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown repository: %v, want ErrNotFound", err)
 	}
+	if _, err := c.Head(ctx, repo.Tag("nope")); !errors.Is(err, ErrNotFound) || strings.Count(err.Error(), "not found") != 1 {
+		t.Errorf("unknown tag: %v, want ErrNotFound said once", err)
+	}
 }
 
 // Every manifest type is promoted byte for byte: the digest under the
@@ -533,8 +536,8 @@ func TestECRPruneStopsBeforeDeleting(t *testing.T) {
 				if !errors.Is(err, ErrRefused) {
 					t.Fatalf("outcome %v, want ErrRefused", err)
 				}
-			} else if err == nil || !strings.Contains(plans[0].Error, strings.Split(tt.wantErr.Error(), " (")[0]) {
-				t.Fatalf("outcome %v (plan error %q), want %v", err, plans[0].Error, tt.wantErr)
+			} else if sentinel := strings.Split(tt.wantErr.Error(), " (")[0]; err == nil || strings.Count(plans[0].Error, sentinel) != 1 {
+				t.Fatalf("outcome %v (plan error %q), want %v named once", err, plans[0].Error, tt.wantErr)
 			}
 			srv.Deny(false)
 			if n := len(srv.Images("web")); n != 6 {

@@ -34,10 +34,7 @@ func (k *ecrKeychain) ResolveContext(ctx context.Context, target authn.Resource)
 	if err != nil {
 		return authn.Anonymous, nil
 	}
-	s, err := k.c.ecrFor(ctx, reg)
-	if err != nil {
-		return nil, err
-	}
+	s := k.c.ecr(reg)
 	if s == nil {
 		return authn.Anonymous, nil
 	}

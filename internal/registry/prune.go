@@ -147,13 +147,10 @@ func (c *Client) gatherCreated(ctx context.Context, repo name.Repository, scheme
 // On ECR it is the push time ECR recorded (imagePushedAt): no manifest or
 // config is fetched.
 func (c *Client) created(ctx context.Context, repo name.Repository, digest string) (time.Time, error) {
-	if e, err := c.ecrFor(ctx, repo.Registry); e != nil || err != nil {
-		if err != nil {
-			return time.Time{}, err
-		}
+	if e := c.ecr(repo.Registry); e != nil {
 		at, err := e.pushedAt(ctx, repo, digest)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("push time of %s@%s: %w", repo.Name(), digest, classifyECR(err))
+			return time.Time{}, fmt.Errorf("push time of %s@%s: %w", repo.Name(), digest, err)
 		}
 		return at, nil
 	}
@@ -201,10 +198,7 @@ func (c *Client) Apply(ctx context.Context, repo name.Repository, plan *RepoPlan
 		}
 		return fmt.Errorf("re-checking %s before deleting: %w", repo.Name(), err)
 	}
-	if e, err := c.ecrFor(ctx, repo.Registry); e != nil || err != nil {
-		if err != nil {
-			return err
-		}
+	if e := c.ecr(repo.Registry); e != nil {
 		return c.applyECR(ctx, e, repo, plan, progress)
 	}
 	g, gctx := errgroup.WithContext(ctx)
