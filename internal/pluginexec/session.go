@@ -53,12 +53,10 @@ func (e *ECRError) Error() string {
 	return e.Message
 }
 
-// Session is a running `dockwright-plugin-host MODE` answering JSON-lines
+// Session is a running `dockwright-plugin-host ecr` answering ECR
 // requests; safe for concurrent use. It starts on the first Call and ends
-// with Close (or when this process exits: the helper stops at the end of
-// its stdin).
+// when this process does (the helper stops at the end of its stdin).
 type Session struct {
-	Mode string
 	// Env is added to the helper's environment.
 	Env []string
 
@@ -79,7 +77,7 @@ func (s *Session) start() error {
 	if err != nil {
 		return err
 	}
-	s.cmd = exec.Command(helper, s.Mode)
+	s.cmd = exec.Command(helper, ModeECR)
 	s.cmd.Env = append(os.Environ(), s.Env...)
 	s.cmd.Stderr = &lockedWriter{b: &s.stderr, mu: &s.mu}
 	if s.stdin, err = s.cmd.StdinPipe(); err != nil {
@@ -90,7 +88,7 @@ func (s *Session) start() error {
 		return err
 	}
 	if err := s.cmd.Start(); err != nil {
-		return fmt.Errorf("starting %s %s: %w", Helper, s.Mode, err)
+		return fmt.Errorf("starting %s %s: %w", Helper, ModeECR, err)
 	}
 	s.waiting = map[int64]chan ECRResponse{}
 	s.done = make(chan struct{})
@@ -160,18 +158,12 @@ func (s *Session) exited(err error) error {
 	if msg == "" {
 		msg = err.Error()
 	}
-	return fmt.Errorf("%s %s: %s", Helper, s.Mode, msg)
+	return fmt.Errorf("%s %s: %s", Helper, ModeECR, msg)
 }
 
-// Close ends the session: the helper finishes what it was asked and exits.
-func (s *Session) Close() error {
-	if s.cmd == nil || s.err != nil {
-		return nil
-	}
-	s.stdin.Close()
-	<-s.done
-	return nil
-}
+// maxStderr is how much of the helper's stderr is kept for the message
+// of its exit; the rest (debug logs of a long run) is dropped.
+const maxStderr = 64 << 10
 
 type lockedWriter struct {
 	b  *strings.Builder
@@ -181,5 +173,8 @@ type lockedWriter struct {
 func (w *lockedWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.b.Write(p)
+	if room := maxStderr - w.b.Len(); room > 0 {
+		w.b.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
 }

@@ -70,7 +70,6 @@ const ecrBatch = 100
 // forgets the repository's listing.
 type ecrStore struct {
 	c          *Client
-	session    *pluginexec.Session
 	registryID string // "": the caller's account
 	region     string // "": the SDK's default (AWS_REGION, the profile)
 	auth       *ecrAuth
@@ -115,10 +114,10 @@ func (c *Client) ecr(reg name.Registry) *ecrStore {
 		return s
 	}
 	if c.ecrSession == nil {
-		c.ecrSession = &pluginexec.Session{Mode: pluginexec.ModeECR, Env: []string{
+		c.ecrSession = &pluginexec.Session{Env: []string{
 			"DOCKWRIGHT_RETRIES=" + strconv.Itoa(c.opts.Attempts), "DOCKWRIGHT_TIMEOUT=" + c.opts.Timeout.String()}}
 	}
-	s := &ecrStore{c: c, session: c.ecrSession, listings: map[string]*ecrListing{}}
+	s := &ecrStore{c: c, listings: map[string]*ecrListing{}}
 	if m := ecrHost.FindStringSubmatch(host); m != nil {
 		s.registryID, s.region = m[1], m[2]
 	}
@@ -139,7 +138,7 @@ func (s *ecrStore) call(ctx context.Context, op string, in, out any) error {
 	if err := s.c.acquire(ctx); err != nil {
 		return err
 	}
-	resp, err := s.session.Call(ctx, pluginexec.ECRRequest{Op: op, Region: s.region, Input: raw})
+	resp, err := s.c.ecrSession.Call(ctx, pluginexec.ECRRequest{Op: op, Region: s.region, Input: raw})
 	s.c.release()
 	if err != nil {
 		return err
