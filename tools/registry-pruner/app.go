@@ -287,10 +287,12 @@ func printSummary(w io.Writer, dryRun bool, s registry.Summary, c registry.Count
 	}
 	if len(c.ECR) > 0 {
 		var ops []string
+		var calls int64
 		for _, op := range slices.Sorted(maps.Keys(c.ECR)) {
 			ops = append(ops, fmt.Sprintf("%s %d", op, c.ECR[op]))
+			calls += c.ECR[op]
 		}
-		fmt.Fprintf(w, "requests: %d ECR API calls (%s; %d retries)\n", c.Total(), strings.Join(ops, ", "), c.Retries)
+		fmt.Fprintf(w, "requests: %d ECR API calls (%s; %d retries)\n", calls, strings.Join(ops, ", "), c.Retries)
 		return
 	}
 	fmt.Fprintf(w, "requests: %d (GET %d, HEAD %d, PUT %d, DELETE %d; %d retries)\n", c.Total(), c.GET, c.HEAD, c.PUT, c.DELETE, c.Retries)
