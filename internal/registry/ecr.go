@@ -402,6 +402,38 @@ func (s *ecrStore) get(ctx context.Context, ref name.Reference) (*remote.Descrip
 	return &remote.Descriptor{Descriptor: v1.Descriptor{Digest: h, MediaType: mt, Size: int64(len(manifest))}, Manifest: manifest}, nil
 }
 
+// getMany fetches the manifests of digests with BatchGetImage, 100 per
+// call; one ECR no longer has is left out, any other failure is an error.
+func (s *ecrStore) getMany(ctx context.Context, repo name.Repository, digests []string) (map[string][]byte, error) {
+	out := make(map[string][]byte, len(digests))
+	for from := 0; from < len(digests); from += ecrBatch {
+		q := s.query(repo.RepositoryStr())
+		q.AcceptedMediaTypes = ecrManifestTypes
+		for _, dg := range digests[from:min(len(digests), from+ecrBatch)] {
+			q.ImageIDs = append(q.ImageIDs, ecrImageID{ImageDigest: dg})
+		}
+		var res struct {
+			Images []struct {
+				ImageID       ecrImageID `json:"imageId"`
+				ImageManifest string     `json:"imageManifest"`
+			} `json:"images"`
+			Failures []ecrFailure `json:"failures"`
+		}
+		if err := s.call(ctx, "BatchGetImage", q, &res); err != nil {
+			return nil, err
+		}
+		for _, f := range res.Failures {
+			if err := failureErr(f); !errors.Is(err, ErrNotFound) {
+				return nil, err
+			}
+		}
+		for _, img := range res.Images {
+			out[img.ImageID.ImageDigest] = []byte(img.ImageManifest)
+		}
+	}
+	return out, nil
+}
+
 // failureErr turns a per-id failure into an error (ImageNotFound is
 // ErrNotFound).
 func failureErr(f ecrFailure) error {

@@ -573,3 +573,43 @@ func TestECRKeepYoungerThanUsesPushTime(t *testing.T) {
 		t.Errorf("%d BatchGetImage calls: the push time comes with the listing", n)
 	}
 }
+
+// An estate of multi-arch builds: the indexes' children are read 100
+// indexes per BatchGetImage call, and the plan deletes each old index with
+// its children.
+func TestECRManyIndexesInFewCalls(t *testing.T) {
+	srv, c := startECR(t)
+	oci := string(types.OCIManifestSchema1)
+	children := map[int][2]string{}
+	for n := 1; n <= 150; n++ {
+		a := srv.Push("multi", "", ecrfake.Manifest(1000+n, oci, false), oci, t0)
+		b := srv.Push("multi", "", ecrfake.Manifest(2000+n, oci, false), oci, t0)
+		children[n] = [2]string{a, b}
+		srv.Push("multi", fmt.Sprint(n), ecrfake.Index(a, b), string(types.OCIImageIndex), t0.Add(time.Duration(n)*time.Minute))
+	}
+	repo := ecrRepo(t, "multi")
+	plans := c.PlanAll(context.Background(), []name.Repository{repo}, imagetag.DefaultScheme(), Policy{Keep: 10})
+	if plans[0].Error != "" {
+		t.Fatal(plans[0].Error)
+	}
+	if n := c.Counts().ECR["BatchGetImage"]; n != 2 {
+		t.Errorf("%d BatchGetImage calls for 150 indexes, want 2", n)
+	}
+	if d := plans[0].Deletions; len(d) != 140 || len(d[0].Children) != 2 {
+		t.Fatalf("%d deletions (first with %d children), want 140 indexes with 2 each", len(d), len(d[0].Children))
+	}
+	c.ApplyAll(context.Background(), []name.Repository{repo}, plans, nil)
+	if err := Outcome(context.Background(), plans, Summarize(plans)); err != nil {
+		t.Fatal(err)
+	}
+	imgs := srv.Images("multi")
+	for n := 1; n <= 150; n++ {
+		_, kept := imgs[children[n][0]]
+		if want := n > 140; kept != want {
+			t.Errorf("child of build %d: kept %v, want %v", n, kept, want)
+		}
+	}
+	if len(imgs) != 30 {
+		t.Errorf("%d images left, want 10 indexes and their 20 children", len(imgs))
+	}
+}

@@ -68,7 +68,6 @@ func isIndex(mt string) bool {
 // gatherChildren fetches every multi-arch index once and records its
 // children (recursively, for the rare index of indexes).
 func (c *Client) gatherChildren(ctx context.Context, repo name.Repository, tags []TagState, children map[string][]string) error {
-	var mu sync.Mutex
 	var todo []string
 	for _, t := range tags {
 		if isIndex(t.MediaType) && !slices.Contains(todo, t.Digest) {
@@ -76,39 +75,62 @@ func (c *Client) gatherChildren(ctx context.Context, repo name.Repository, tags 
 		}
 	}
 	for len(todo) > 0 {
-		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(c.opts.Concurrency)
+		manifests, err := c.manifests(ctx, repo, todo)
+		if err != nil {
+			return err
+		}
 		var next []string
 		for _, dg := range todo {
-			g.Go(func() error {
-				d, err := c.Get(gctx, repo.Digest(dg))
-				if errors.Is(err, ErrNotFound) {
-					return nil
+			raw, ok := manifests[dg]
+			if !ok {
+				continue // gone since it was listed
+			}
+			m, err := v1.ParseIndexManifest(bytes.NewReader(raw))
+			if err != nil {
+				return fmt.Errorf("reading index %s@%s: %w", repo.Name(), dg, err)
+			}
+			for _, ch := range m.Manifests {
+				children[dg] = append(children[dg], ch.Digest.String())
+				if ch.MediaType.IsIndex() {
+					next = append(next, ch.Digest.String())
 				}
-				if err != nil {
-					return err
-				}
-				m, err := v1.ParseIndexManifest(bytes.NewReader(d.Manifest))
-				if err != nil {
-					return fmt.Errorf("reading index %s@%s: %w", repo.Name(), dg, err)
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				for _, ch := range m.Manifests {
-					children[dg] = append(children[dg], ch.Digest.String())
-					if ch.MediaType.IsIndex() {
-						next = append(next, ch.Digest.String())
-					}
-				}
-				return nil
-			})
-		}
-		if err := g.Wait(); err != nil {
-			return err
+			}
 		}
 		todo = next
 	}
 	return nil
+}
+
+// manifests fetches the manifests of digests, leaving out those that are
+// gone: one GET each, concurrently, or on ECR one BatchGetImage per 100.
+func (c *Client) manifests(ctx context.Context, repo name.Repository, digests []string) (map[string][]byte, error) {
+	if e := c.ecr(repo.Registry); e != nil {
+		out, err := e.getMany(ctx, repo, digests)
+		if err != nil {
+			return nil, fmt.Errorf("fetching manifests of %s: %w", repo.Name(), err)
+		}
+		return out, nil
+	}
+	var mu sync.Mutex
+	out := make(map[string][]byte, len(digests))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.opts.Concurrency)
+	for _, dg := range digests {
+		g.Go(func() error {
+			d, err := c.Get(gctx, repo.Digest(dg))
+			if errors.Is(err, ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			out[dg] = d.Manifest
+			mu.Unlock()
+			return nil
+		})
+	}
+	return out, g.Wait()
 }
 
 // gatherCreated looks up the creation time of the builds that are
