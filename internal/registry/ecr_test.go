@@ -20,6 +20,7 @@ import (
 	"github.com/dockwright/dockwright/internal/ecrfake"
 	"github.com/dockwright/dockwright/internal/imagetag"
 	"github.com/dockwright/dockwright/internal/pluginexec"
+	rt "github.com/dockwright/dockwright/internal/registrytest"
 )
 
 // ecrHostName is an ECR hostname: the Client picks the ECR backend for it
@@ -398,30 +399,16 @@ func TestECRKeychainRefreshes(t *testing.T) {
 }
 
 // seedEstate fills the fake with the benchmark estate of
-// docs/benchmarks.md: repos × builds, each build its own manifest (with
-// its git-<sha7> tag when commitTags), dev and latest on the newest,
-// staging on newest-2, prod on newest-5.
+// docs/benchmarks.md (registrytest.Estate's repositories and tags), each
+// build its own manifest.
 func seedEstate(srv *ecrfake.Server, repos, builds int, commitTags bool) {
 	mt := string(types.DockerManifestSchema2)
-	for r := range repos {
-		name := fmt.Sprintf("svc-%02d", r)
+	e := rt.Estate{Repos: repos, Builds: builds, GitTags: commitTags}
+	for r, name := range e.RepoNames() {
 		for n := 1; n <= builds; n++ {
 			m := ecrfake.Manifest(r*100000+n, mt, false)
-			at := t0.Add(time.Duration(n) * time.Minute)
-			tags := []string{fmt.Sprint(n)}
-			if commitTags {
-				tags = append(tags, fmt.Sprintf("git-%07x", r*100000+n))
-			}
-			switch builds - n {
-			case 0:
-				tags = append(tags, "dev", "latest")
-			case 2:
-				tags = append(tags, "staging")
-			case 5:
-				tags = append(tags, "prod")
-			}
-			for _, t := range tags {
-				srv.Push(name, t, m, mt, at)
+			for _, t := range e.Tags(name, n) {
+				srv.Push(name, t, m, mt, t0.Add(time.Duration(n)*time.Minute))
 			}
 		}
 	}

@@ -3,7 +3,7 @@ package registrytest
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
+	"hash/crc32"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -84,18 +84,7 @@ func (e Estate) Seed(ctx context.Context, host string, concurrency int) error {
 				if err != nil {
 					return err
 				}
-				tags := []string{fmt.Sprint(b)}
-				if e.GitTags {
-					tags = append(tags, fmt.Sprintf("git-%07x", rand.Uint32()&0xfffffff))
-				}
-				switch e.Builds - b {
-				case 0:
-					tags = append(tags, "dev", "latest")
-				case 2:
-					tags = append(tags, "staging")
-				case 5:
-					tags = append(tags, "prod")
-				}
+				tags := e.Tags(repo, b)
 				for _, t := range tags {
 					if err := remote.Write(r.Tag(t), img, remote.WithContext(ctx)); err != nil {
 						return fmt.Errorf("seeding %s:%s: %w", r, t, err)
@@ -106,6 +95,25 @@ func (e Estate) Seed(ctx context.Context, host string, concurrency int) error {
 		}
 	}
 	return g.Wait()
+}
+
+// Tags are the tags of build b of repo: its number, its git-<sha7> tag
+// (with GitTags; derived from repo and b, so every build's differs), and
+// the environment tags it carries.
+func (e Estate) Tags(repo string, b int) []string {
+	tags := []string{fmt.Sprint(b)}
+	if e.GitTags {
+		tags = append(tags, fmt.Sprintf("git-%07x", crc32.ChecksumIEEE([]byte(fmt.Sprintf("%s/%d", repo, b)))&0xfffffff))
+	}
+	switch e.Builds - b {
+	case 0:
+		tags = append(tags, "dev", "latest")
+	case 2:
+		tags = append(tags, "staging")
+	case 5:
+		tags = append(tags, "prod")
+	}
+	return tags
 }
 
 // buildImage makes build b of repo a distinct image (its config differs).
